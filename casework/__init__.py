@@ -1,0 +1,1 @@
+"""Persistent state shared by both sides: conversations, tickets, outbox (SQLAlchemy)."""

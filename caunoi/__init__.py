@@ -1,0 +1,1 @@
+"""Composition root: settings, the ``caunoi`` command, and the runner."""

@@ -1,0 +1,88 @@
+"""The engine a long-running process serves from, rebuilt atomically when files change."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from knowledge.engine import AnswerEngine, Thresholds
+from knowledge.loader import LoadResult, load_knowledge
+
+log = logging.getLogger(__name__)
+
+Fingerprint = tuple[tuple[str, int, int], ...]
+
+
+class KnowledgeError(Exception):
+    """The knowledge files cannot be served (the first load had errors)."""
+
+    def __init__(self, result: LoadResult) -> None:
+        self.result = result
+        shown = "\n".join(str(problem) for problem in result.errors[:10])
+        super().__init__(f"{len(result.errors)} error(s) in the knowledge files:\n{shown}")
+
+
+def fingerprint(directory: Path) -> Fingerprint:
+    """Name, modification time and size of every knowledge file: changes when any does."""
+    files = sorted([*directory.glob("*.yaml"), *directory.glob("faq/*.yaml")])
+    stats = []
+    for path in files:
+        try:
+            stat = path.stat()
+        except FileNotFoundError:  # removed while we looked
+            continue
+        stats.append((str(path.relative_to(directory)), stat.st_mtime_ns, stat.st_size))
+    return tuple(stats)
+
+
+class LiveKnowledge:
+    """Hold the current engine; swap in a new one only when the changed files load cleanly."""
+
+    def __init__(
+        self,
+        directory: Path,
+        thresholds: Thresholds | None = None,
+        check_interval: float = 2.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.directory = directory
+        self._thresholds = thresholds
+        self._check_interval = check_interval
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._fingerprint = fingerprint(directory)
+        result = load_knowledge(directory)
+        if result.errors:
+            raise KnowledgeError(result)
+        self._engine = AnswerEngine(result.base, thresholds)
+        self._checked_at = clock()
+
+    @property
+    def engine(self) -> AnswerEngine:
+        """The engine to answer with now (looks for changed files at most every few seconds)."""
+        if self._clock() - self._checked_at >= self._check_interval:
+            self.reload_if_changed()
+        return self._engine
+
+    def reload_if_changed(self) -> bool:
+        """Rebuild the index if the files changed; return whether a new one is now served."""
+        with self._lock:
+            self._checked_at = self._clock()
+            current = fingerprint(self.directory)
+            if current == self._fingerprint:
+                return False
+            self._fingerprint = current
+            result = load_knowledge(self.directory)
+            if result.errors:
+                log.error(
+                    "knowledge files changed but have %d error(s); still serving the previous version. First: %s",
+                    len(result.errors),
+                    result.errors[0],
+                )
+                return False
+            self._engine = AnswerEngine(result.base, self._thresholds)
+            log.info("knowledge reloaded: %d entries", len(result.base.entries))
+            return True

@@ -1,0 +1,148 @@
+"""The ``caunoi`` command as a person or a script uses it: a real process, real files."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def caunoi(
+    *args: str, knowledge: Path, stdin: bytes | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    environment = {**os.environ, "CAUNOI_KNOWLEDGE_DIR": str(knowledge), **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "caunoi", *args],
+        input=stdin,
+        capture_output=True,
+        env=environment,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_ask_prints_the_answer_with_its_source(mini_knowledge: Path) -> None:
+    result = caunoi("ask", "lãi suất vay ngân hàng chính sách xã hội cho hộ nghèo", knowledge=mini_knowledge)
+    out = result.stdout.decode()
+    assert result.returncode == 0
+    assert "Câu trả lời cho: Hộ nghèo vay vốn" in out
+    assert "Căn cứ: Nghị định 07/2021/NĐ-CP, Điều 3" in out
+    assert "**" not in out
+
+
+def test_ask_json_has_the_documented_shape(mini_knowledge: Path) -> None:
+    result = caunoi("ask", "--json", "lãi suất vay ngân hàng chính sách xã hội cho hộ nghèo", knowledge=mini_knowledge)
+    data = json.loads(result.stdout)
+    assert data["outcome"] == "answer"
+    assert 0 < data["confidence"] <= 1
+    assert set(data["answer"]) >= {"id", "question", "text", "sources", "valid_from", "valid_until"}
+    assert data["answer"]["id"] == "vay-von-lai-suat"
+    assert data["answer"]["sources"][0]["document"] == "Nghị định 07/2021/NĐ-CP"
+    assert all(set(s) == {"id", "question", "text", "score"} for s in data["suggestions"])
+
+
+def test_ask_date_selects_the_answer_in_force(mini_knowledge: Path) -> None:
+    question = "Thu nhập bao nhiêu thì được tính là hộ nghèo?"
+    old = json.loads(caunoi("ask", "--json", "--date", "2026-03-01", question, knowledge=mini_knowledge).stdout)
+    new = json.loads(caunoi("ask", "--json", "--date", "2027-03-01", question, knowledge=mini_knowledge).stdout)
+    assert old["answer"]["id"] == "chuan-ngheo-2026"
+    assert new["answer"]["id"] == "chuan-ngheo-2027"
+    assert new["answer"]["valid_from"] == "2027-01-01"
+
+
+def test_batch_mode_answers_each_line_in_order_and_survives_bad_bytes(mini_knowledge: Path) -> None:
+    lines = [
+        b"lai suat vay nhcsxh ho ngheo",
+        b"alo",
+        b"\xff\xfe\xc3(",  # invalid UTF-8
+        b"",
+        "\u202e\u200b😀 giá vàng hôm nay".encode(),
+        ("hộ nghèo " * 1000).encode(),
+    ]
+    result = caunoi("ask", knowledge=mini_knowledge, stdin=b"\n".join(lines) + b"\n")
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert len(records) == len(lines)
+    assert records[0]["suggestions"] or records[0]["answer"]
+    assert records[1]["outcome"] == "smalltalk"
+    assert records[3] == {"outcome": None, "error": "empty_question"}
+    assert records[4]["outcome"] == "fallback"
+    assert all(r["outcome"] in {"answer", "suggest", "fallback", "smalltalk", None} for r in records)
+
+
+@pytest.mark.parametrize("question", ["", "   \t "])
+def test_blank_question_is_refused_politely(mini_knowledge: Path, question: str) -> None:
+    result = caunoi("ask", question, knowledge=mini_knowledge)
+    assert result.returncode == 2
+    assert "Câu hỏi trống" in result.stderr.decode()
+    assert b"Traceback" not in result.stderr
+
+
+def test_bad_date_is_refused_politely(mini_knowledge: Path) -> None:
+    result = caunoi("ask", "--date", "31/12/2026", "hộ nghèo", knowledge=mini_knowledge)
+    assert result.returncode == 2
+    assert "YYYY-MM-DD" in result.stderr.decode()
+
+
+def test_faq_check_passes_on_clean_files(mini_knowledge: Path) -> None:
+    result = caunoi("faq", "check", knowledge=mini_knowledge)
+    assert result.returncode == 0, result.stdout
+    assert "6 entries, 0 error(s), 0 warning(s)" in result.stdout.decode()
+
+
+def test_faq_check_names_file_and_line_and_fails(mini_knowledge: Path) -> None:
+    path = mini_knowledge / "faq" / "vay-von.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("- vay-von-muc-toi-da", "- khong-ton-tai"), "utf-8")
+    result = caunoi("faq", "check", knowledge=mini_knowledge)
+    assert result.returncode == 1
+    [line] = [x for x in result.stdout.decode().splitlines() if "khong-ton-tai" in x]
+    location = line.split(": ")[0]
+    file_name, number = location.rsplit(":", 1)
+    assert file_name.endswith("vay-von.yaml")
+    assert "khong-ton-tai" in path.read_text(encoding="utf-8").splitlines()[int(number) - 1]
+
+
+def test_ask_refuses_to_serve_broken_files(mini_knowledge: Path) -> None:
+    (mini_knowledge / "faq" / "vay-von.yaml").write_text("topic: [broken", encoding="utf-8")
+    result = caunoi("ask", "hộ nghèo", knowledge=mini_knowledge)
+    assert result.returncode == 1
+    assert "caunoi faq check" in result.stderr.decode()
+
+
+def test_faq_eval_reports_rates_and_misses(mini_knowledge: Path, tmp_path: Path) -> None:
+    eval_file = tmp_path / "eval.yaml"
+    eval_file.write_text(
+        "date: 2026-11-26\nquestions:\n"
+        "  - {q: 'lai suat vay nhcsxh bao nhieu', expect: vay-von-lai-suat}\n"
+        "  - {q: 'xây đường bê tông vào thôn', expect: lam-duong}\n"
+        "  - {q: 'giá lúa', expect: duong-tinh}\n"
+        "out_of_scope: ['xổ số hôm nay về con gì']\n",
+        encoding="utf-8",
+    )
+    result = caunoi("faq", "eval", str(eval_file), knowledge=mini_knowledge)
+    out = result.stdout.decode()
+    assert result.returncode == 0, result.stderr
+    assert "top-1:  66.7%" in out
+    assert "'giá lúa': expected duong-tinh" in out
+    assert "false answers): 0" in out
+
+
+def test_production_refuses_the_default_secret(mini_knowledge: Path) -> None:
+    result = caunoi("faq", "check", knowledge=mini_knowledge, env={"CAUNOI_ENVIRONMENT": "production"})
+    assert result.returncode == 2
+    assert "CAUNOI_SECRET_KEY" in result.stderr.decode()
+
+
+def test_run_opens_the_embedded_database_and_answers_at_the_prompt(mini_knowledge: Path, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    result = caunoi(
+        "run",
+        knowledge=mini_knowledge,
+        stdin="lãi suất vay nhcsxh hộ nghèo\nthoát\n".encode(),
+        env={"CAUNOI_DATA_DIR": str(data)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert (data / "caunoi.db").exists()
+    assert "Câu trả lời cho: Hộ nghèo vay vốn" in result.stdout.decode()
