@@ -18,11 +18,11 @@ from rapidfuzz import fuzz
 from knowledge.engine import AnswerEngine
 from knowledge.loader import KnowledgeBase, LoadResult, Problem, Severity
 from knowledge.schema import Entry
-from knowledge.text import fold, has_diacritics
+from knowledge.text import Normalizer, fold_tokens, has_diacritics
 
 MAX_ANSWER_CHARS = 1500
 LONG_ANSWER_CHARS = 1000
-NEAR_DUPLICATE_SIMILARITY = 92.0
+NEAR_DUPLICATE_SIMILARITY = 97.0
 REVIEW_DUE_DAYS = 365
 _HTML = re.compile(r"</?[a-zA-Z][^>]*>")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s", re.MULTILINE)
@@ -120,11 +120,17 @@ def _markup_problems(base: KnowledgeBase, entry: Entry) -> Iterator[Problem]:
 
 
 def _near_duplicates(base: KnowledgeBase) -> Iterator[Problem]:
-    folded = {entry.id: fold(entry.question.lower()) for entry in base.entries}
+    """Warn about questions with the same words, or the same text but for a typo.
+
+    One different word is not a duplicate: "hộ nghèo" and "hộ cận nghèo" ask different things.
+    """
+    normalizer = Normalizer(base.synonyms, base.smalltalk.fillers)
+    words = {entry.id: fold_tokens(normalizer.tokens(entry.question)) for entry in base.entries}
     for first, second in combinations(base.entries, 2):
         if first.supersedes == second.id or second.supersedes == first.id:
             continue  # the same question for two periods is the point of supersedes
-        similarity = fuzz.ratio(folded[first.id], folded[second.id])
+        a, b = words[first.id], words[second.id]
+        similarity = 100.0 if set(a) == set(b) else fuzz.ratio(" ".join(a), " ".join(b))
         if similarity >= NEAR_DUPLICATE_SIMILARITY:
             yield _problem(
                 base,

@@ -5,9 +5,15 @@
 - ``fallback``: nothing good enough; the bot offers to forward the question to an official;
 - ``smalltalk``: a greeting, thanks or the like, not a policy question.
 
-Confidence is the geometric mix of two coverages of the best passage: how much of the
-question it explains and how much of it the question covers (both weighted by IDF).
-The thresholds come from ``caunoi faq eval --sweep`` on tests/data/faq_eval.yaml.
+Ranking: BM25 over two fields of each entry, all its phrasings together (question, variants,
+tags) and its answer, plus the best single phrasing; then the leading candidates get a
+bonus when one phrasing is a near-exact match (idf-weighted overlap of words and word
+pairs), so "hộ nghèo là gì" finds its own entry before "hộ cận nghèo là gì", while one
+rare word of difference ("cận") still counts for a lot. Unknown words are corrected to
+the nearest known word with rapidfuzz. Confidence: the share of the question's words
+(weighted by rarity) that the entry explains, words found only in its answer earning part
+credit. An answer needs enough confidence and a clear lead over the runner-up. The
+thresholds come from ``caunoi faq eval --sweep`` on tests/data/faq_eval.yaml.
 """
 
 from __future__ import annotations
@@ -17,16 +23,18 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from knowledge.index import Passage, PassageKind, SearchIndex
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from knowledge.index import BM25Index, features
 from knowledge.loader import KnowledgeBase
 from knowledge.schema import Entry
-from knowledge.text import Normalizer, fold, fold_tokens, has_diacritics
+from knowledge.text import Normalizer, fold, has_diacritics
 
 SUCCESSOR_NOTICE_DAYS = 60
 MAX_SUGGESTIONS = 3
-_SEARCH_DEPTH = 40
-_TAGS_DISCOUNT = 0.8
-_RUNNER_UP_SHARE = 0.75
+_CANDIDATES = 10
+_NO_DATE = dt.date.max.toordinal()
 
 
 class Outcome(enum.StrEnum):
@@ -37,19 +45,31 @@ class Outcome(enum.StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Thresholds:
-    """Where confidence turns into an outcome."""
+class Tuning:
+    """The engine's knobs; the defaults are what the eval sweep chose."""
 
-    answer: float = 0.52
-    suggest: float = 0.30
-    margin: float = 0.04  # the best must beat the runner-up by this much to be answered
-    passage_weight: float = 0.5  # exponent of passage coverage in the confidence mix
+    answer: float = 0.6  # confidence needed to answer outright
+    suggest: float = 0.35  # confidence needed to offer suggestions
+    margin: float = 0.15  # the runner-up must score at most (1 - margin) of the best to answer
+    answer_field_weight: float = 1.0  # BM25 weight of the answer text against the phrasings
+    best_phrasing_weight: float = 0.5  # BM25 weight of the single best-matching phrasing
+    answer_only_credit: float = 0.5  # coverage credit of a word found only in the answer
+    unknown_word_weight: float = 0.5  # weight of a word no entry uses, relative to the rarest known
+    similar_phrasing_bonus: float = 0.5  # re-ranking bonus for a near-exact phrasing match
+    similar_phrasing_from: float = 0.75  # weighted overlap (0..1) where that bonus starts
+    bigram_weight: float = 0.25  # BM25 weight of a word pair against a single word
+    coverage_weight: float = 1.0
+    key_word_weight: float = 0.5  # re-ranking weight of the share of an entry's key words the question uses
+    key_word_share: float = 0.5  # a word is a key word of an entry if this share of its phrasings use it  # re-ranking weight of the confidence (coverage) itself
+    typo_min_length: int = 5  # shorter unknown words are never "corrected"
+    typo_min_similarity: float = 80.0  # rapidfuzz ratio an unknown word needs to a known one
 
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
     entry: Entry
-    confidence: float
+    confidence: float  # share of the question this entry explains, 0..1
+    relative_score: float  # ranking score relative to the best candidate, 0..1
 
 
 @dataclass(frozen=True)
@@ -74,20 +94,39 @@ class Reply:
 class AnswerEngine:
     """Find answers in one loaded knowledge base. Immutable once built; cheap to query."""
 
-    def __init__(self, base: KnowledgeBase, thresholds: Thresholds | None = None) -> None:
+    def __init__(self, base: KnowledgeBase, tuning: Tuning | None = None) -> None:
         self.base = base
-        self.thresholds = thresholds or Thresholds()
+        self.tuning = tuning or Tuning()
         self.normalizer = Normalizer(base.synonyms, base.smalltalk.fillers)
-        passages: list[tuple[Passage, Sequence[str]]] = []
-        for number, entry in enumerate(base.entries):
-            passages.append((Passage(number, PassageKind.QUESTION), self.normalizer.tokens(entry.question)))
-            passages.extend(
-                (Passage(number, PassageKind.VARIANT), self.normalizer.tokens(variant)) for variant in entry.variants
-            )
-            if entry.tags:
-                tags = self.normalizer.tokens(" . ".join(entry.tags))
-                passages.append((Passage(number, PassageKind.TAGS), tags))
-        self.index = SearchIndex(passages)
+        tokens = self.normalizer.tokens
+        # Entries that answer the same question for different periods share their phrasings:
+        # only one of them is in force on a given day, and each must be found by all of them.
+        family = self._supersession_families(base)
+        texts = [[t for member in family[e.id] for t in (member.question, *member.variants)] for e in base.entries]
+        bigram = self.tuning.bigram_weight
+        self._phrasings = BM25Index(
+            [[w for text in (*own, *e.tags) for w in tokens(text)] for e, own in zip(base.entries, texts, strict=True)],
+            bigram,
+        )
+        self._answers = BM25Index([tokens(e.answer) for e in base.entries], bigram)
+        owners, phrasings = [], []
+        for row, own in enumerate(texts):
+            for text in own:
+                owners.append(row)
+                phrasings.append(tokens(text))
+        self._single = BM25Index(phrasings, bigram)
+        self._single_owner = np.array(owners, dtype=np.int64)
+        # Each phrasing's folded features with their total idf mass, for the near-exact bonus.
+        self._phrasing_features: list[list[tuple[frozenset[str], float]]] = [[] for _ in base.entries]
+        for row, phrasing in zip(owners, phrasings, strict=True):
+            bag = frozenset(features(phrasing, accented=False))
+            self._phrasing_features[row].append((bag, sum(self._feature_idf(f) for f in bag)))
+        self._words = sorted(set().union(*self._phrasings.words, *self._answers.words))
+        self._word_set = frozenset(self._words)
+        self._valid_from = np.array([e.valid_from.toordinal() if e.valid_from else 0 for e in base.entries])
+        self._valid_until = np.array([e.valid_until.toordinal() if e.valid_until else _NO_DATE for e in base.entries])
+        known_idf = self._phrasings.idf
+        self._unknown_idf = self.tuning.unknown_word_weight * (float(known_idf.max()) if known_idf.size else 1.0)
         self._successors: dict[str, list[Entry]] = {}
         for entry in base.entries:
             if entry.supersedes:
@@ -95,10 +134,28 @@ class AnswerEngine:
         self._smalltalk: dict[tuple[str, ...], str] = {}
         for intent, phrases in base.smalltalk.phrases.items():
             for phrase in phrases:
-                words = tuple(fold_tokens(self.normalizer.tokens(phrase)))
+                words = tuple(fold(token) for token in tokens(phrase))
                 if words:
                     self._smalltalk[words] = intent
         self._smalltalk_longest = max((len(p) for p in self._smalltalk), default=0)
+
+    @staticmethod
+    def _supersession_families(base: KnowledgeBase) -> dict[str, list[Entry]]:
+        """Map each entry id to the entries of its supersedes chain (itself included)."""
+        parent = {entry.id: entry.id for entry in base.entries}
+
+        def root(entry_id: str) -> str:
+            while parent[entry_id] != entry_id:
+                entry_id = parent[entry_id]
+            return entry_id
+
+        for entry in base.entries:
+            if entry.supersedes in parent:
+                parent[root(entry.id)] = root(entry.supersedes)
+        groups: dict[str, list[Entry]] = {}
+        for entry in base.entries:
+            groups.setdefault(root(entry.id), []).append(entry)
+        return {entry.id: groups[root(entry.id)] for entry in base.entries}
 
     def ask(self, question: str, on: dt.date) -> Reply:
         """Answer a question as of a date."""
@@ -107,43 +164,107 @@ class AnswerEngine:
         if intent:
             return Reply(Outcome.SMALLTALK, 1.0, on, smalltalk=intent)
         candidates = self.rank(tokens, on, accented=has_diacritics(question))
-        limits = self.thresholds
-        if not candidates or candidates[0].confidence < limits.suggest:
-            confidence = candidates[0].confidence if candidates else 0.0
-            return Reply(Outcome.FALLBACK, confidence, on, suggestions=candidates[:MAX_SUGGESTIONS])
+        tuning = self.tuning
+        if not candidates or candidates[0].confidence < tuning.suggest:
+            return Reply(Outcome.FALLBACK, candidates[0].confidence if candidates else 0.0, on)
         best = candidates[0]
-        runner_up = candidates[1].confidence if len(candidates) > 1 else 0.0
-        # Also offer close runners-up that miss the threshold: the citizen picks among them.
-        floor = min(limits.suggest, _RUNNER_UP_SHARE * best.confidence)
-        plausible = [c for c in candidates if c.confidence >= floor]
-        if best.confidence >= limits.answer and best.confidence - runner_up >= limits.margin:
+        runner_up = candidates[1].relative_score if len(candidates) > 1 else 0.0
+        if best.confidence >= tuning.answer and runner_up <= 1 - tuning.margin:
+            close = [c for c in candidates[1:MAX_SUGGESTIONS] if c.confidence >= tuning.suggest]
             return Reply(
                 Outcome.ANSWER,
                 best.confidence,
                 on,
                 answer=best.entry,
                 answer_text=self.answer_text(best.entry, on),
-                suggestions=plausible[1:MAX_SUGGESTIONS],
+                suggestions=close,
             )
-        return Reply(Outcome.SUGGEST, best.confidence, on, suggestions=plausible[:MAX_SUGGESTIONS])
+        offered = [best] + [
+            c for c in candidates[1:MAX_SUGGESTIONS] if c.confidence >= tuning.suggest or c.relative_score >= 0.75
+        ]
+        return Reply(Outcome.SUGGEST, best.confidence, on, suggestions=offered)
 
     def rank(self, tokens: Sequence[str], on: dt.date, accented: bool = True) -> list[Candidate]:
-        """Return the entries in force on a date that match the tokens, most confident first."""
-        tokens = self.index.correct_typos(tokens)
-        best: dict[int, tuple[float, float]] = {}
-        weight = self.thresholds.passage_weight
-        for hit in self.index.search(tokens, _SEARCH_DEPTH, accented):
-            passage = self.index.passages[hit.passage]
-            if not self.base.entries[passage.entry].in_force(on):
+        """Return the entries in force on a date that match the tokens, best first."""
+        tokens = self.correct_typos(tokens)
+        bag = features(tokens, accented)
+        scores = self._phrasings.scores(bag) + self.tuning.answer_field_weight * self._answers.scores(bag)
+        best_phrasing = np.zeros_like(scores)
+        np.maximum.at(best_phrasing, self._single_owner, self._single.scores(bag))
+        scores += self.tuning.best_phrasing_weight * best_phrasing
+        day = on.toordinal()
+        scores[(self._valid_from > day) | (self._valid_until < day)] = 0.0
+        found = int(np.count_nonzero(scores))
+        if not found:
+            return []
+        top = min(_CANDIDATES, found)
+        best = np.argpartition(-scores, top - 1)[:top]
+        words = {fold(token) for token in tokens}
+        question_features = {f: self._feature_idf(f) for f in features(tokens, accented=False)}
+        question_mass = sum(question_features.values())
+        leader = float(scores.max())
+        tuning = self.tuning
+        reranked = []
+        for row in best:
+            similarity = max(
+                (
+                    self._overlap(question_features, question_mass, phrasing, mass)
+                    for phrasing, mass in self._phrasing_features[row]
+                ),
+                default=0.0,
+            )
+            bonus = max(0.0, similarity - tuning.similar_phrasing_from) / (1 - tuning.similar_phrasing_from)
+            coverage = self._coverage(words, int(row))
+            score = (
+                float(scores[row]) / leader + tuning.similar_phrasing_bonus * bonus + tuning.coverage_weight * coverage
+            )
+            reranked.append((score, coverage, int(row)))
+        reranked.sort(reverse=True)
+        top_score = reranked[0][0]
+        return [
+            Candidate(self.base.entries[row], round(coverage, 4), round(score / top_score, 4))
+            for score, coverage, row in reranked
+        ]
+
+    def _feature_idf(self, feature: str) -> float:
+        column = self._single.vocabulary.get(feature)
+        return float(self._single.idf[column]) if column is not None else self._single.unknown_idf
+
+    @staticmethod
+    def _overlap(question: dict[str, float], question_mass: float, phrasing: frozenset[str], mass: float) -> float:
+        """Idf-weighted Jaccard similarity of the question's and a phrasing's folded features."""
+        shared = sum(weight for feature, weight in question.items() if feature in phrasing)
+        union = question_mass + mass - shared
+        return shared / union if union else 0.0
+
+    def _coverage(self, words: set[str], row: int) -> float:
+        """The idf-weighted share of the question's words that an entry explains."""
+        phrasing_words = self._phrasings.words[row]
+        answer_words = self._answers.words[row]
+        total = explained = 0.0
+        for word in words:
+            column = self._phrasings.vocabulary.get(f"f:{word}")
+            weight = float(self._phrasings.idf[column]) if column is not None else self._unknown_idf
+            total += weight
+            if word in phrasing_words:
+                explained += weight
+            elif word in answer_words:
+                explained += self.tuning.answer_only_credit * weight
+        return explained / total if total else 0.0
+
+    def correct_typos(self, tokens: Sequence[str]) -> list[str]:
+        """Replace words no entry uses by the closest word an entry uses, when close enough."""
+        corrected = []
+        for token in tokens:
+            folded = fold(token)
+            if folded in self._word_set or len(folded) < self.tuning.typo_min_length or not folded.isalpha():
+                corrected.append(token)
                 continue
-            confidence = hit.passage_coverage**weight * hit.query_coverage ** (1 - weight)
-            if passage.kind is PassageKind.TAGS:
-                confidence *= _TAGS_DISCOUNT
-            key = (confidence, hit.score)
-            if key > best.get(passage.entry, (-1.0, 0.0)):
-                best[passage.entry] = key
-        order = sorted(best.items(), key=lambda item: item[1], reverse=True)
-        return [Candidate(self.base.entries[number], round(float(conf), 4)) for number, (conf, _) in order]
+            match = process.extractOne(
+                folded, self._words, scorer=fuzz.ratio, score_cutoff=self.tuning.typo_min_similarity
+            )
+            corrected.append(match[0] if match else token)
+        return corrected
 
     def answer_text(self, entry: Entry, on: dt.date) -> str:
         """Return the answer, followed by a notice when a successor takes effect soon."""

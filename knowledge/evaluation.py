@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from knowledge.engine import AnswerEngine, Outcome, Reply, Thresholds
+from knowledge.engine import AnswerEngine, Outcome, Reply, Tuning
 from knowledge.text import has_diacritics
+
+FALSE_ANSWER_GOAL = 0.05
 
 
 class EvalQuestion(BaseModel):
@@ -160,23 +162,30 @@ def format_report(report: EvalReport) -> str:
 
 @dataclass(frozen=True)
 class SweepRow:
-    thresholds: Thresholds
+    tuning: Tuning
     top1: float
     top3: float
     folded_top1: float
     false_answer_rate: float
     wrong_answer_rate: float
 
+    def __str__(self) -> str:
+        t = self.tuning
+        return (
+            f"answer={t.answer:.2f} suggest={t.suggest:.2f} margin={t.margin:.2f} unknown={t.unknown_word_weight:.1f}"
+            f"  top1={self.top1:.3f} top3={self.top3:.3f} folded_top1={self.folded_top1:.3f}"
+            f" false={self.false_answer_rate:.3f} wrong={self.wrong_answer_rate:.3f}"
+        )
 
-def sweep(engine: AnswerEngine, eval_set: EvalSet, today: dt.date, grid: Iterable[Thresholds]) -> list[SweepRow]:
-    """Evaluate a grid of thresholds; best (most top-1 within the false-answer goal) first."""
+
+def sweep(engine: AnswerEngine, eval_set: EvalSet, today: dt.date, grid: Iterable[Tuning]) -> list[SweepRow]:
+    """Evaluate a grid of tunings; best first: within the false-answer goal, most top-1, fewest wrong answers."""
     rows = []
-    for thresholds in grid:
-        trial = AnswerEngine(engine.base, thresholds)
-        report = evaluate(trial, eval_set, today)
+    for tuning in grid:
+        report = evaluate(AnswerEngine(engine.base, tuning), eval_set, today)
         rows.append(
             SweepRow(
-                thresholds,
+                tuning,
                 report.overall.top1_rate,
                 report.overall.top3_rate,
                 report.folded.top1_rate,
@@ -184,17 +193,20 @@ def sweep(engine: AnswerEngine, eval_set: EvalSet, today: dt.date, grid: Iterabl
                 report.wrong_answer_rate,
             )
         )
-    return sorted(rows, key=lambda r: (r.false_answer_rate <= 0.05, r.top1, r.top3, -r.wrong_answer_rate), reverse=True)
+    return sorted(
+        rows,
+        key=lambda r: (r.false_answer_rate <= FALSE_ANSWER_GOAL, r.top1, r.top3, -r.wrong_answer_rate),
+        reverse=True,
+    )
 
 
-def default_grid() -> list[Thresholds]:
-    """A coarse grid around the shipped thresholds."""
-    steps: Sequence[float] = (0.3, 0.4, 0.5, 0.6, 0.7)
+def default_grid() -> list[Tuning]:
+    """The thresholds tried by ``caunoi faq eval --sweep``."""
     return [
-        Thresholds(answer=a, suggest=s, margin=m, passage_weight=w)
-        for a in (0.4, 0.45, 0.5, 0.55, 0.6, 0.65)
-        for s in (0.2, 0.25, 0.3, 0.35)
-        for m in (0.0, 0.03, 0.06)
-        for w in steps
+        Tuning(answer=a, suggest=s, margin=m, unknown_word_weight=u)
+        for a in (0.5, 0.55, 0.6, 0.65, 0.7, 0.75)
+        for s in (0.25, 0.3, 0.35, 0.4, 0.45)
+        for m in (0.0, 0.05, 0.1, 0.15, 0.2)
+        for u in (0.3, 0.5, 0.8)
         if s < a
     ]

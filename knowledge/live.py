@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from knowledge.engine import AnswerEngine, Thresholds
+from knowledge.engine import AnswerEngine, Tuning
 from knowledge.loader import LoadResult, load_knowledge
 
 log = logging.getLogger(__name__)
@@ -44,12 +44,12 @@ class LiveKnowledge:
     def __init__(
         self,
         directory: Path,
-        thresholds: Thresholds | None = None,
+        tuning: Tuning | None = None,
         check_interval: float = 2.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.directory = directory
-        self._thresholds = thresholds
+        self._tuning = tuning
         self._check_interval = check_interval
         self._clock = clock
         self._lock = threading.Lock()
@@ -57,7 +57,7 @@ class LiveKnowledge:
         result = load_knowledge(directory)
         if result.errors:
             raise KnowledgeError(result)
-        self._engine = AnswerEngine(result.base, thresholds)
+        self._engine = AnswerEngine(result.base, tuning)
         self._checked_at = clock()
 
     @property
@@ -83,6 +83,6 @@ class LiveKnowledge:
                     result.errors[0],
                 )
                 return False
-            self._engine = AnswerEngine(result.base, self._thresholds)
+            self._engine = AnswerEngine(result.base, self._tuning)
             log.info("knowledge reloaded: %d entries", len(result.base.entries))
             return True

@@ -128,8 +128,9 @@ class Normalizer:
     def _basic_tokens(text: str) -> list[str]:
         words = []
         for raw in clean(text).split():
-            word = _STRETCHED.sub(r"\1", raw)
-            words.append(place_tone(word))
+            # Collapse stretched letters before and after moving the tone: "nghèooo", "eaaà".
+            word = _STRETCHED.sub(r"\1", place_tone(_STRETCHED.sub(r"\1", raw)))
+            words.append(word)
         return words
 
     def tokens(self, text: str) -> list[str]:

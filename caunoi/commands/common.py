@@ -1,0 +1,48 @@
+"""What every command shares: settings, today's date, the live knowledge base."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import typer
+
+from caunoi.settings import Settings, get_settings
+from knowledge.live import KnowledgeError, LiveKnowledge
+
+EXIT_USAGE = 2
+DateOption = Annotated[str | None, typer.Option("--date", help="Answer as of this day (YYYY-MM-DD).")]
+
+
+def load_settings() -> Settings:
+    """Read the settings, or exit with a clear message when they are invalid."""
+    try:
+        return get_settings()
+    except ValueError as error:
+        typer.echo(f"Invalid settings: {error}", err=True)
+        raise typer.Exit(EXIT_USAGE) from error
+
+
+def today(settings: Settings) -> dt.date:
+    """Today in the configured time zone."""
+    return dt.datetime.now(settings.zone).date()
+
+
+def parse_date(value: str | None, settings: Settings) -> dt.date:
+    """Parse a --date option (today when absent), or exit with a polite message."""
+    if value is None:
+        return today(settings)
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        typer.echo(f"Ngày không hợp lệ: {value!r}. Hãy viết theo dạng YYYY-MM-DD, ví dụ 2026-12-31.", err=True)
+        raise typer.Exit(EXIT_USAGE) from None
+
+
+def live_knowledge(settings: Settings) -> LiveKnowledge:
+    """Load the knowledge base, or exit listing its errors."""
+    try:
+        return LiveKnowledge(settings.knowledge_dir)
+    except KnowledgeError as error:
+        typer.echo(f"{error}\nRun `caunoi faq check` for the full list.", err=True)
+        raise typer.Exit(1) from error

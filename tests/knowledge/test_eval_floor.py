@@ -1,0 +1,59 @@
+"""The accuracy goals, held on the eval set written the way citizens type (tests/data/faq_eval.yaml).
+
+These floors only go up. Raising them is how an improvement to the engine or the content is kept.
+"""
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from knowledge.engine import AnswerEngine
+from knowledge.evaluation import EvalReport, evaluate, load_eval_set, unknown_expectations
+from knowledge.loader import DEFAULT_DIRECTORY, load_knowledge
+from knowledge.text import fold
+
+EVAL_FILE = Path(__file__).resolve().parent.parent / "data" / "faq_eval.yaml"
+TODAY = dt.date(2026, 11, 26)
+
+
+@pytest.fixture(scope="module")
+def engine() -> AnswerEngine:
+    return AnswerEngine(load_knowledge(DEFAULT_DIRECTORY).base)
+
+
+@pytest.fixture(scope="module")
+def report(engine: AnswerEngine) -> EvalReport:
+    return evaluate(engine, load_eval_set(EVAL_FILE), TODAY)
+
+
+def test_eval_set_is_big_enough_and_points_at_real_entries(engine: AnswerEngine) -> None:
+    eval_set = load_eval_set(EVAL_FILE)
+    assert len(eval_set.questions) >= 200
+    assert len(eval_set.out_of_scope) >= 50
+    assert unknown_expectations(engine, eval_set) == []
+
+
+def test_eval_questions_are_not_copied_from_variants(engine: AnswerEngine) -> None:
+    phrasings = {
+        fold(text.lower()).strip(" ?.!") for entry in engine.base.entries for text in (entry.question, *entry.variants)
+    }
+    copied = [q.q for q in load_eval_set(EVAL_FILE).questions if fold(q.q.lower()).strip(" ?.!") in phrasings]
+    assert copied == []
+
+
+def test_top1_accuracy_goal(report: EvalReport) -> None:
+    assert report.overall.top1_rate >= 0.92
+
+
+def test_top3_accuracy_goal(report: EvalReport) -> None:
+    assert report.overall.top3_rate >= 0.97
+
+
+def test_top1_without_diacritics_goal(report: EvalReport) -> None:
+    assert report.folded.total >= 50
+    assert report.folded.top1_rate >= 0.90
+
+
+def test_out_of_scope_false_answer_goal(report: EvalReport) -> None:
+    assert report.false_answer_rate <= 0.05
