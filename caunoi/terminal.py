@@ -36,7 +36,7 @@ def render_reply(reply: Reply, ansi: bool = False) -> str:
     if reply.outcome is Outcome.ANSWER and reply.answer:
         entry = reply.answer
         lines = [render_markup(reply.answer_text or entry.answer, ansi), ""]
-        lines.append("Căn cứ: " + "; ".join(source.citation() for source in entry.sources))
+        lines.append("Căn cứ: " + "; ".join(entry.citations()))
         lines.append(f"Cập nhật: {entry.reviewed:%d/%m/%Y}")
         if reply.suggestions:
             lines += ["", "Có thể bạn cũng muốn hỏi:"]

@@ -269,7 +269,7 @@ class AnswerEngine:
     def answer_text(self, entry: Entry, on: dt.date) -> str:
         """Return the answer, followed by a notice when a successor takes effect soon."""
         notices = [
-            f"**Sắp thay đổi:** Từ ngày {successor.valid_from:%d/%m/%Y}, {successor.change_summary}"
+            f"**Sắp thay đổi (từ ngày {successor.valid_from:%d/%m/%Y}):** {successor.change_summary}"
             for successor in self._successors.get(entry.id, ())
             if successor.valid_from and on < successor.valid_from <= on + dt.timedelta(days=SUCCESSOR_NOTICE_DAYS)
         ]

@@ -1,15 +1,22 @@
-"""The engine a long-running process serves from, rebuilt atomically when files change."""
+"""The engine a long-running process serves from, rebuilt atomically when files change.
+
+A change is served only if it passes the same check as ``caunoi faq check`` (errors, not
+warnings): an answer with a broken link or an HTML tag never reaches a citizen, even when
+an editor saves without checking first.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+from knowledge.check import check_knowledge
 from knowledge.engine import AnswerEngine, Tuning
-from knowledge.loader import LoadResult, load_knowledge
+from knowledge.loader import Problem, Severity, load_knowledge
 
 log = logging.getLogger(__name__)
 
@@ -19,10 +26,10 @@ Fingerprint = tuple[tuple[str, int, int], ...]
 class KnowledgeError(Exception):
     """The knowledge files cannot be served (the first load had errors)."""
 
-    def __init__(self, result: LoadResult) -> None:
-        self.result = result
-        shown = "\n".join(str(problem) for problem in result.errors[:10])
-        super().__init__(f"{len(result.errors)} error(s) in the knowledge files:\n{shown}")
+    def __init__(self, errors: list[Problem]) -> None:
+        self.errors = errors
+        shown = "\n".join(str(problem) for problem in errors[:10])
+        super().__init__(f"{len(errors)} error(s) in the knowledge files:\n{shown}")
 
 
 def fingerprint(directory: Path) -> Fingerprint:
@@ -47,17 +54,19 @@ class LiveKnowledge:
         tuning: Tuning | None = None,
         check_interval: float = 2.0,
         clock: Callable[[], float] = time.monotonic,
+        today: Callable[[], dt.date] = dt.date.today,
     ) -> None:
         self.directory = directory
         self._tuning = tuning
         self._check_interval = check_interval
         self._clock = clock
+        self._today = today
         self._lock = threading.Lock()
         self._fingerprint = fingerprint(directory)
-        result = load_knowledge(directory)
-        if result.errors:
-            raise KnowledgeError(result)
-        self._engine = AnswerEngine(result.base, tuning)
+        engine, errors = self._build()
+        if engine is None:
+            raise KnowledgeError(errors)
+        self._engine = engine
         self._checked_at = clock()
 
     @property
@@ -75,14 +84,24 @@ class LiveKnowledge:
             if current == self._fingerprint:
                 return False
             self._fingerprint = current
-            result = load_knowledge(self.directory)
-            if result.errors:
+            engine, errors = self._build()
+            if engine is None:
                 log.error(
                     "knowledge files changed but have %d error(s); still serving the previous version. First: %s",
-                    len(result.errors),
-                    result.errors[0],
+                    len(errors),
+                    errors[0],
                 )
                 return False
-            self._engine = AnswerEngine(result.base, self._tuning)
-            log.info("knowledge reloaded: %d entries", len(result.base.entries))
+            self._engine = engine
+            log.info("knowledge reloaded: %d entries", len(engine.base.entries))
             return True
+
+    def _build(self) -> tuple[AnswerEngine | None, list[Problem]]:
+        """Load and check the files; an engine only when there is no error."""
+        result = load_knowledge(self.directory)
+        if result.errors:
+            return None, result.errors
+        errors = [p for p in check_knowledge(result, self._today()) if p.severity is Severity.ERROR]
+        if errors:
+            return None, errors
+        return AnswerEngine(result.base, self._tuning), []

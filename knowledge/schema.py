@@ -64,6 +64,10 @@ class Entry(BaseModel):
             raise ValueError("at least one variant must be typed without diacritics")
         return self
 
+    def citations(self) -> list[str]:
+        """Return the distinct citations of the sources, in order ("Căn cứ: …")."""
+        return list(dict.fromkeys(source.citation() for source in self.sources))
+
     def in_force(self, on: dt.date) -> bool:
         """Tell whether this answer is true on the given date."""
         if self.valid_from and on < self.valid_from:

@@ -42,7 +42,7 @@ def parse_date(value: str | None, settings: Settings) -> dt.date:
 def live_knowledge(settings: Settings) -> LiveKnowledge:
     """Load the knowledge base, or exit listing its errors."""
     try:
-        return LiveKnowledge(settings.knowledge_dir)
+        return LiveKnowledge(settings.knowledge_dir, today=lambda: today(settings))
     except KnowledgeError as error:
         typer.echo(f"{error}\nRun `caunoi faq check` for the full list.", err=True)
         raise typer.Exit(1) from error

@@ -81,7 +81,7 @@ def test_successor_within_sixty_days_is_announced(engine: AnswerEngine) -> None:
     question = "Thu nhập bao nhiêu thì được tính là hộ nghèo?"
     soon = engine.ask(question, dt.date(2026, 11, 2))  # 60 days before 2027-01-01
     assert soon.answer_text is not None
-    assert "Từ ngày 01/01/2027" in soon.answer_text and "2.200.000" in soon.answer_text
+    assert "từ ngày 01/01/2027" in soon.answer_text and "2.200.000" in soon.answer_text
     later = engine.ask(question, dt.date(2026, 11, 1))  # 61 days before
     assert later.answer_text == later.answer.answer if later.answer else False
 

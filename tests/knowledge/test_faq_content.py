@@ -40,4 +40,4 @@ def test_income_line_follows_the_date_asked(base: KnowledgeBase) -> None:
 
 def test_answer_before_the_2027_change_announces_it(base: KnowledgeBase) -> None:
     reply = AnswerEngine(base).ask("chuẩn nghèo thu nhập bao nhiêu một tháng", dt.date(2026, 12, 15))
-    assert reply.answer_text is not None and "Từ ngày 01/01/2027" in reply.answer_text
+    assert reply.answer_text is not None and "từ ngày 01/01/2027" in reply.answer_text

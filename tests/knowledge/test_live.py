@@ -58,3 +58,13 @@ def test_first_load_with_errors_refuses_to_start(mini_knowledge: Path) -> None:
     _edit(mini_knowledge / "faq" / "vay-von.yaml", "topic: vay-von", "topic: [vay-von")
     with pytest.raises(KnowledgeError, match="error"):
         LiveKnowledge(mini_knowledge)
+
+
+def test_change_that_fails_the_check_is_not_served(mini_knowledge: Path) -> None:
+    live = LiveKnowledge(mini_knowledge, check_interval=0.0)
+    before = live.engine
+    path = mini_knowledge / "faq" / "vay-von.yaml"
+    _edit(path, "Câu trả lời cho: Hộ nghèo được vay", "<b>Câu trả lời</b> cho: Hộ nghèo được vay")
+    assert live.reload_if_changed() is False
+    assert "<b>" not in live.engine.base.by_id["vay-von-muc-toi-da"].answer
+    assert live.engine is before

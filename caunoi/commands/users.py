@@ -1,0 +1,123 @@
+"""``caunoi user``: add, list, disable officials and reset their passwords from the server's shell."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
+
+import typer
+from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from casework.database import create_engine, create_session_factory
+from casework.errors import CaseworkError
+from casework.officials.models import PROVINCE, Role
+from casework.officials.schemas import OfficialCreate, OfficialPublic
+from casework.officials.service import create_official, disable_official, find_official, list_officials, reset_password
+from caunoi.commands.common import load_settings
+
+app = typer.Typer(no_args_is_help=True, help="Manage officials' accounts (the command line acts as the system).")
+
+T = TypeVar("T")
+PasswordStdin = Annotated[
+    bool, typer.Option("--password-stdin", help="Read the password from the first line of standard input.")
+]
+
+
+def _run(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run one unit of work on the configured database and commit it; domain errors exit 1 with their message."""
+
+    async def unit_of_work() -> T:
+        engine = create_engine(load_settings().resolved_database_url)
+        try:
+            async with create_session_factory(engine)() as session:
+                result = await work(session)
+                await session.commit()
+                return result
+        finally:
+            await engine.dispose()
+
+    try:
+        return asyncio.run(unit_of_work())
+    except CaseworkError as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(1) from error
+    except DBAPIError as error:
+        typer.echo(f"Database error (has `caunoi db upgrade` been run?): {error.orig}", err=True)
+        raise typer.Exit(1) from error
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    password: str = typer.prompt("Mật khẩu", hide_input=True, confirmation_prompt=True)
+    return password
+
+
+def _describe(error: ValidationError) -> str:
+    # Never echo the input: for the password field it is the password.
+    return "; ".join(
+        f"{'.'.join(str(part) for part in item['loc'])}: {item['msg']}" for item in error.errors(include_input=False)
+    )
+
+
+@app.command("add")
+def add(
+    username: Annotated[str, typer.Argument(help="Login name: lower-case letters, digits, . _ -")],
+    display_name: Annotated[str, typer.Option("--name", help="Name shown to colleagues.")],
+    role: Annotated[Role, typer.Option(help="What the official may do.")] = Role.OFFICER,
+    unit: Annotated[str, typer.Option(help=f"'{PROVINCE}' or a 5-digit commune code.")] = PROVINCE,
+    password_stdin: PasswordStdin = False,
+) -> None:
+    """Create an official; the password is prompted for (hidden) or read from standard input."""
+    password = _read_password(password_stdin)
+    try:
+        data = OfficialCreate(username=username, display_name=display_name, password=password, role=role, unit=unit)
+    except ValidationError as error:
+        typer.echo(f"Invalid official: {_describe(error)}", err=True)
+        raise typer.Exit(1) from error
+    official = _run(lambda session: create_official(session, actor=None, data=data))
+    typer.echo(f"Created {official.username} ({official.role}, {official.unit}).")
+
+
+@app.command("list")
+def list_command() -> None:
+    """List every official with role, unit and state."""
+
+    async def officials(session: AsyncSession) -> list[OfficialPublic]:
+        return await list_officials(session, actor=None)
+
+    for official in _run(officials):
+        state = "disabled" if official.disabled else "active"
+        typer.echo(f"{official.username}\t{official.display_name}\t{official.role}\t{official.unit}\t{state}")
+
+
+@app.command("disable")
+def disable(username: Annotated[str, typer.Argument(help="The official to disable.")]) -> None:
+    """Disable an official; their tokens stop working at once."""
+
+    async def work(session: AsyncSession) -> None:
+        official = await find_official(session, username=username)
+        await disable_official(session, actor=None, official_id=official.id)
+
+    _run(work)
+    typer.echo(f"Disabled {username}.")
+
+
+@app.command("reset-password")
+def reset(
+    username: Annotated[str, typer.Argument(help="The official whose password to replace.")],
+    password_stdin: PasswordStdin = False,
+) -> None:
+    """Set a new password; every token issued before stops working."""
+    password = _read_password(password_stdin)
+
+    async def work(session: AsyncSession) -> None:
+        official = await find_official(session, username=username)
+        await reset_password(session, actor=None, official_id=official.id, new_password=password)
+
+    _run(work)
+    typer.echo(f"Password of {username} replaced.")
