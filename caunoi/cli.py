@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from caunoi.commands import ask, faq, run
+from caunoi.commands import ask, db, faq, run, users
 from caunoi.commands.common import load_settings
 from caunoi.logging import configure_logging
 
@@ -12,6 +12,8 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, help="Cầu Nối:
 app.command()(ask.ask)
 app.command()(run.run)
 app.add_typer(faq.app, name="faq")
+app.add_typer(db.app, name="db")
+app.add_typer(users.app, name="user")
 
 
 @app.callback()

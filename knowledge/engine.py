@@ -59,6 +59,7 @@ class Tuning:
     similar_phrasing_from: float = 0.75  # weighted overlap (0..1) where that bonus starts
     bigram_weight: float = 0.25  # BM25 weight of a word pair against a single word
     coverage_weight: float = 1.0
+    pair_weight: float = 0.3  # share of word pairs (against single words) in the confidence
     key_word_weight: float = 0.5  # re-ranking weight of the share of an entry's key words the question uses
     key_word_share: float = 0.5  # a word is a key word of an entry if this share of its phrasings use it  # re-ranking weight of the confidence (coverage) itself
     typo_min_length: int = 5  # shorter unknown words are never "corrected"
@@ -120,7 +121,7 @@ class AnswerEngine:
         self._phrasing_features: list[list[tuple[frozenset[str], float]]] = [[] for _ in base.entries]
         for row, phrasing in zip(owners, phrasings, strict=True):
             bag = frozenset(features(phrasing, accented=False))
-            self._phrasing_features[row].append((bag, sum(self._feature_idf(f) for f in bag)))
+            self._phrasing_features[row].append((bag, sum(self._single.feature_idf(f) for f in bag)))
         self._words = sorted(set().union(*self._phrasings.words, *self._answers.words))
         self._word_set = frozenset(self._words)
         self._valid_from = np.array([e.valid_from.toordinal() if e.valid_from else 0 for e in base.entries])
@@ -199,8 +200,10 @@ class AnswerEngine:
             return []
         top = min(_CANDIDATES, found)
         best = np.argpartition(-scores, top - 1)[:top]
-        words = {fold(token) for token in tokens}
-        question_features = {f: self._feature_idf(f) for f in features(tokens, accented=False)}
+        folded = frozenset(features(tokens, accented=False))
+        words = frozenset(f for f in folded if "_" not in f)
+        pairs = folded - words
+        question_features = {f: self._single.feature_idf(f) for f in features(tokens, accented=False)}
         question_mass = sum(question_features.values())
         leader = float(scores.max())
         tuning = self.tuning
@@ -214,9 +217,11 @@ class AnswerEngine:
                 default=0.0,
             )
             bonus = max(0.0, similarity - tuning.similar_phrasing_from) / (1 - tuning.similar_phrasing_from)
-            coverage = self._coverage(words, int(row))
+            coverage = self._confidence(words, pairs, int(row))
             score = (
-                float(scores[row]) / leader + tuning.similar_phrasing_bonus * bonus + tuning.coverage_weight * coverage
+                float(scores[row]) / leader
+                + tuning.similar_phrasing_bonus * bonus
+                + tuning.coverage_weight * coverage
             )
             reranked.append((score, coverage, int(row)))
         reranked.sort(reverse=True)
@@ -226,10 +231,6 @@ class AnswerEngine:
             for score, coverage, row in reranked
         ]
 
-    def _feature_idf(self, feature: str) -> float:
-        column = self._single.vocabulary.get(feature)
-        return float(self._single.idf[column]) if column is not None else self._single.unknown_idf
-
     @staticmethod
     def _overlap(question: dict[str, float], question_mass: float, phrasing: frozenset[str], mass: float) -> float:
         """Idf-weighted Jaccard similarity of the question's and a phrasing's folded features."""
@@ -237,20 +238,26 @@ class AnswerEngine:
         union = question_mass + mass - shared
         return shared / union if union else 0.0
 
-    def _coverage(self, words: set[str], row: int) -> float:
-        """The idf-weighted share of the question's words that an entry explains."""
-        phrasing_words = self._phrasings.words[row]
-        answer_words = self._answers.words[row]
+    def _coverage(self, question: frozenset[str], row: int) -> float:
+        """The idf-weighted share of the question's folded features that an entry explains."""
+        phrasings, answer = self._phrasings.folded[row], self._answers.folded[row]
         total = explained = 0.0
-        for word in words:
-            column = self._phrasings.vocabulary.get(f"f:{word}")
-            weight = float(self._phrasings.idf[column]) if column is not None else self._unknown_idf
+        for feature in question:
+            weight = self._phrasings.feature_idf(feature, self._unknown_idf)
             total += weight
-            if word in phrasing_words:
+            if feature in phrasings:
                 explained += weight
-            elif word in answer_words:
+            elif feature in answer:
                 explained += self.tuning.answer_only_credit * weight
         return explained / total if total else 0.0
+
+    def _confidence(self, words: frozenset[str], pairs: frozenset[str], row: int) -> float:
+        """How much of the question an entry explains: its words, and its word pairs."""
+        word_share = self._coverage(words, row)
+        if not pairs:
+            return word_share
+        weight = self.tuning.pair_weight
+        return float(word_share ** (1 - weight) * self._coverage(pairs, row) ** weight)
 
     def correct_typos(self, tokens: Sequence[str]) -> list[str]:
         """Replace words no entry uses by the closest word an entry uses, when close enough."""

@@ -61,10 +61,10 @@ class BM25Index:
                 columns[column].append((row, weight * bigram_weight if "_" in feature else weight))
         self._rows: list[IntArray] = [np.array([r for r, _ in c], dtype=np.int64) for c in columns]
         self._weights: list[FloatArray] = [np.array([w for _, w in c], dtype=np.float64) for c in columns]
-        # Each document's folded words, for coverage: which of a question's words it explains.
-        self.words: list[frozenset[str]] = [
-            frozenset(f[2:] for f in bag if f.startswith("f:") and "_" not in f) for bag in bags
-        ]
+        # Each document's folded features (words and word pairs), for coverage: which parts of a
+        # question it explains.
+        self.folded: list[frozenset[str]] = [frozenset(f for f in bag if f.startswith("f:")) for bag in bags]
+        self.words: list[frozenset[str]] = [frozenset(f[2:] for f in d if "_" not in f) for d in self.folded]
 
     def scores(self, bag: Counter[str]) -> FloatArray:
         """Return the BM25 score of every document for a query's bag of features."""
@@ -75,7 +75,9 @@ class BM25Index:
         weights = np.concatenate([self._weights[i] * tf for i, tf in known])
         return np.asarray(np.bincount(rows, weights=weights, minlength=self.size), dtype=np.float64)
 
-    def word_idf(self, word: str) -> float:
-        """The idf of a folded word, or the idf of an unseen word."""
-        column = self.vocabulary.get(f"f:{word}")
-        return float(self.idf[column]) if column is not None else self.unknown_idf
+    def feature_idf(self, feature: str, unknown: float | None = None) -> float:
+        """The idf of a feature, or ``unknown`` (default: the idf of an unseen one)."""
+        column = self.vocabulary.get(feature)
+        if column is not None:
+            return float(self.idf[column])
+        return self.unknown_idf if unknown is None else unknown

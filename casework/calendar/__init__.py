@@ -1,0 +1,1 @@
+"""Working days in Vietnam: the `holidays` package plus the overrides officials maintain."""

@@ -1,0 +1,1 @@
+"""Legal deadlines: a configurable rule table per ticket kind (and topic), computed on working days."""

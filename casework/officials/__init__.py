@@ -1,0 +1,1 @@
+"""Officials, their roles and units, API tokens and login rate limiting."""

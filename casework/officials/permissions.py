@@ -1,0 +1,64 @@
+"""Who may do what: the one table from role to allowed actions. Anything not listed is denied."""
+
+from __future__ import annotations
+
+import enum
+
+from casework.errors import Forbidden
+from casework.officials.models import Official, Role
+
+
+class Action(enum.StrEnum):
+    TICKET_READ = "ticket.read"
+    TICKET_READ_CONTACT = "ticket.read_contact"  # the citizen's chat reference and phone
+    TICKET_CREATE = "ticket.create"
+    TICKET_ASSIGN = "ticket.assign"
+    TICKET_CHANGE_STATUS = "ticket.change_status"
+    TICKET_REPLY = "ticket.reply"
+    TICKET_NOTE = "ticket.note"
+    TICKET_MERGE = "ticket.merge"
+    TICKET_EXTEND = "ticket.extend"
+    TICKET_WORK = "ticket.work"  # may be the assignee of a ticket
+    REPLY_APPROVE = "reply.approve"
+    REPORT_READ = "report.read"
+    BROADCAST_SEND = "broadcast.send"
+    FAQ_EDIT = "faq.edit"
+    CALENDAR_EDIT = "calendar.edit"
+    OFFICIALS_MANAGE = "officials.manage"
+    AUDIT_READ = "audit.read"
+
+
+_CASEWORK = {
+    Action.TICKET_READ,
+    Action.TICKET_READ_CONTACT,
+    Action.TICKET_CREATE,
+    Action.TICKET_ASSIGN,
+    Action.TICKET_CHANGE_STATUS,
+    Action.TICKET_REPLY,
+    Action.TICKET_NOTE,
+    Action.TICKET_MERGE,
+    Action.TICKET_WORK,
+    Action.REPORT_READ,
+}
+
+PERMISSIONS: dict[Role, frozenset[Action]] = {
+    Role.ADMIN: frozenset(Action),
+    Role.SUPERVISOR: frozenset(
+        _CASEWORK | {Action.TICKET_EXTEND, Action.REPLY_APPROVE, Action.BROADCAST_SEND, Action.CALENDAR_EDIT}
+    ),
+    Role.OFFICER: frozenset(_CASEWORK),
+    # Editors turn answered questions into FAQ entries: they read tickets, not citizens' contacts.
+    Role.EDITOR: frozenset({Action.TICKET_READ, Action.FAQ_EDIT, Action.REPORT_READ}),
+    Role.VIEWER: frozenset({Action.TICKET_READ, Action.REPORT_READ}),
+}
+
+
+def can(official: Official, action: Action) -> bool:
+    """Tell whether an active official's role allows the action (deny by default)."""
+    return not official.disabled and action in PERMISSIONS.get(official.role, frozenset())
+
+
+def require(official: Official, action: Action) -> None:
+    """Raise Forbidden unless the official may perform the action."""
+    if not can(official, action):
+        raise Forbidden(f"role {official.role} may not {action}")

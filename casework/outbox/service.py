@@ -1,0 +1,133 @@
+"""Queue messages to citizens, and let dispatchers claim, send and settle them exactly once."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from casework.channels import Channel
+from casework.db import insert_ignoring_conflict, utcnow
+from casework.errors import Conflict, NotFound, ValidationFailed
+from casework.outbox import repository
+from casework.outbox.models import DEFAULT_PRIORITY, OutboxKind, OutboxMessage, OutboxStatus
+from casework.outbox.schemas import DEFAULT_RETRY, OutboxPayload, RetryPolicy
+
+MAX_ERROR_CHARS = 500
+
+
+async def enqueue(
+    session: AsyncSession,
+    *,
+    channel: Channel,
+    chat_ref: str,
+    payload: OutboxPayload,
+    kind: OutboxKind,
+    dedupe_key: str,
+    ticket_id: int | None = None,
+    event_id: int | None = None,
+    priority: int | None = None,
+    now: dt.datetime | None = None,
+) -> OutboxMessage:
+    """Queue one message in the caller's transaction; the same dedupe key queues it only once."""
+    if not channel.delivers:
+        raise ValidationFailed(f"nothing can be sent through {channel}", field="channel")
+    message_id = await insert_ignoring_conflict(
+        session,
+        OutboxMessage,
+        {
+            "ticket_id": ticket_id,
+            "event_id": event_id,
+            "channel": channel,
+            "chat_ref": chat_ref,
+            "payload": payload.model_dump(mode="json"),
+            "kind": kind,
+            "priority": DEFAULT_PRIORITY[kind] if priority is None else priority,
+            "status": OutboxStatus.PENDING,
+            "next_attempt_at": now or utcnow(),
+            "dedupe_key": dedupe_key,
+        },
+        conflict_on=["dedupe_key"],
+    )
+    message = await (
+        session.get(OutboxMessage, message_id)
+        if message_id is not None
+        else repository.by_dedupe_key(session, dedupe_key)
+    )
+    if message is None:  # pragma: no cover - the row was just inserted or already there
+        raise NotFound(f"outbox row for {dedupe_key!r} vanished")
+    return message
+
+
+async def claim_batch(
+    session: AsyncSession,
+    *,
+    worker: str,
+    limit: int,
+    now: dt.datetime | None = None,
+    policy: RetryPolicy = DEFAULT_RETRY,
+) -> list[OutboxMessage]:
+    """Claim up to ``limit`` due messages for this worker (a lease: unreported claims come back)."""
+    now = now or utcnow()
+    await repository.bury_abandoned(session, now=now, max_attempts=policy.max_attempts)
+    ids = await repository.claim_ids(
+        session, worker=worker, limit=limit, now=now, until=now + policy.lease, max_attempts=policy.max_attempts
+    )
+    return await repository.load(session, ids) if ids else []
+
+
+async def _claimed(session: AsyncSession, message_id: int, worker: str) -> OutboxMessage:
+    message = await session.get(OutboxMessage, message_id, populate_existing=True)
+    if message is None:
+        raise NotFound(f"outbox row {message_id} not found")
+    if message.status is not OutboxStatus.SENDING or message.claimed_by != worker:
+        # Our lease ran out and the row went to someone else (or was settled): do not overwrite.
+        raise Conflict(f"outbox row {message_id} is not claimed by {worker}")
+    return message
+
+
+async def mark_sent(
+    session: AsyncSession,
+    *,
+    message_id: int,
+    worker: str,
+    external_id: str | None = None,
+    now: dt.datetime | None = None,
+) -> OutboxMessage:
+    """Record that the platform accepted the message."""
+    message = await _claimed(session, message_id, worker)
+    message.status = OutboxStatus.SENT
+    message.sent_at = now or utcnow()
+    message.external_id = external_id
+    message.claimed_by = None
+    message.claimed_until = None
+    message.last_error = None
+    await session.flush()
+    return message
+
+
+async def mark_failed(
+    session: AsyncSession,
+    *,
+    message_id: int,
+    worker: str,
+    error: str,
+    retry_after: dt.timedelta | None = None,
+    permanent: bool = False,
+    now: dt.datetime | None = None,
+    policy: RetryPolicy = DEFAULT_RETRY,
+) -> OutboxMessage:
+    """Record a failed send: retry later with backoff (or the platform's retry_after), or give up."""
+    message = await _claimed(session, message_id, worker)
+    now = now or utcnow()
+    # Platform errors may quote the request; keep the row small and the text short.
+    message.last_error = error[:MAX_ERROR_CHARS]
+    message.claimed_by = None
+    message.claimed_until = None
+    if permanent or message.attempts >= policy.max_attempts:
+        message.status = OutboxStatus.DEAD
+    else:
+        message.status = OutboxStatus.FAILED
+        message.next_attempt_at = now + max(policy.backoff(message.attempts), retry_after or dt.timedelta(0))
+    await session.flush()
+    return message

@@ -1,0 +1,1 @@
+"""Tickets: what citizens report, its thread, its lifecycle and its deadline."""

@@ -1,0 +1,298 @@
+"""What officials do to a ticket: assign, change status, reply, note, merge, extend the deadline.
+
+Each function checks the role, the unit scope and (when given) the version the caller read,
+records the change as a ticket event and in the audit log, and only flushes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from casework.audit.models import AuditAction
+from casework.audit.service import record
+from casework.calendar.service import load_calendar
+from casework.calendar.workdays import WorkingCalendar
+from casework.db import utcnow
+from casework.deadlines.schemas import DEFAULT_RULES, DeadlineRules
+from casework.deadlines.service import ExtensionKind, current_deadline, next_extension
+from casework.errors import InvalidTransition, ValidationFailed
+from casework.officials.models import Official
+from casework.officials.permissions import Action, can
+from casework.outbox.models import OutboxKind
+from casework.outbox.schemas import OutboxPayload
+from casework.outbox.service import enqueue
+from casework.tickets import repository
+from casework.tickets.lifecycle import apply_transition, check_transition
+from casework.tickets.models import EventKind, Ticket, TicketEvent, TicketStatus
+from casework.tickets.schemas import MAX_TEXT, TicketChange, TicketEventPublic
+from casework.tickets.scope import is_visible
+from casework.tickets.service import add_event, load_for_change, public, save
+
+_CAN_EXTEND = frozenset({TicketStatus.ACCEPTED, TicketStatus.IN_PROGRESS})
+
+
+def _text(value: str, field: str) -> str:
+    value = value.strip()
+    if not value or len(value) > MAX_TEXT:
+        raise ValidationFailed(f"{field} must have 1 to {MAX_TEXT} characters", field=field)
+    return value
+
+
+async def _change(
+    session: AsyncSession, ticket: Ticket, event: TicketEvent, rules: DeadlineRules, now: dt.datetime
+) -> TicketChange:
+    calendar = await load_calendar(session)
+    loaded = await repository.event_with_delivery(session, event.id)
+    return TicketChange(ticket=public(ticket, rules, calendar, now), event=TicketEventPublic.model_validate(loaded))
+
+
+async def _notify(session: AsyncSession, ticket: Ticket, event: TicketEvent, kind: OutboxKind, text: str) -> None:
+    """Queue a message to the citizen through the channel the ticket came from, if it has one."""
+    if ticket.chat_ref is None or not ticket.channel.delivers:
+        return  # entered from a phone call or a letter: the official answers the same way
+    await enqueue(
+        session,
+        channel=ticket.channel,
+        chat_ref=ticket.chat_ref,
+        payload=OutboxPayload(text=text),
+        kind=kind,
+        dedupe_key=f"ticket-event:{event.id}",
+        ticket_id=ticket.id,
+        event_id=event.id,
+    )
+
+
+def _recompute_deadline(
+    session: AsyncSession,
+    ticket: Ticket,
+    actor: Official,
+    rules: DeadlineRules,
+    calendar: WorkingCalendar,
+    now: dt.datetime,
+) -> None:
+    new_deadline = current_deadline(rules, calendar, ticket)
+    if new_deadline != ticket.deadline:
+        data = {"from": ticket.deadline.isoformat(), "to": new_deadline.isoformat()}
+        add_event(session, ticket, EventKind.DEADLINE_CHANGE, actor, now, data=data)
+        ticket.deadline = new_deadline
+
+
+async def assign(
+    session: AsyncSession,
+    *,
+    actor: Official,
+    code: str,
+    assignee_id: int | None,
+    expected_version: int | None = None,
+    rules: DeadlineRules = DEFAULT_RULES,
+    now: dt.datetime | None = None,
+) -> TicketChange:
+    """Give the ticket to an official of its unit (or take it back with None)."""
+    now = now or utcnow()
+    ticket = await load_for_change(
+        session, actor=actor, action=Action.TICKET_ASSIGN, code=code, expected_version=expected_version
+    )
+    if assignee_id is not None:
+        assignee = await repository.official_by_id(session, assignee_id)
+        if assignee is None or not can(assignee, Action.TICKET_WORK) or not is_visible(assignee, ticket):
+            raise ValidationFailed(
+                "the assignee must be an active officer who can see this ticket", field="assignee_id"
+            )
+    event = add_event(
+        session, ticket, EventKind.ASSIGNMENT, actor, now, data={"from": ticket.assignee_id, "to": assignee_id}
+    )
+    ticket.assignee_id = assignee_id
+    await save(session, now, ticket)
+    await record(
+        session,
+        actor=actor,
+        action=AuditAction.TICKET_ASSIGN,
+        object_type="ticket",
+        object_id=ticket.code,
+        detail={"assignee_id": assignee_id},
+    )
+    return await _change(session, ticket, event, rules, now)
+
+
+async def change_status(
+    session: AsyncSession,
+    *,
+    actor: Official,
+    code: str,
+    status: TicketStatus,
+    reason: str | None = None,
+    commune_code: str | None = None,
+    expected_version: int | None = None,
+    rules: DeadlineRules = DEFAULT_RULES,
+    now: dt.datetime | None = None,
+) -> TicketChange:
+    """Move the ticket along its lifecycle; a transfer names the receiving unit in ``commune_code``."""
+    now = now or utcnow()
+    reason = _text(reason, "reason") if reason is not None and reason.strip() else None
+    ticket = await load_for_change(
+        session, actor=actor, action=Action.TICKET_CHANGE_STATUS, code=code, expected_version=expected_version
+    )
+    check_transition(ticket, status, reason=reason, transfer_to=commune_code)
+    calendar = await load_calendar(session)
+    previous = ticket.status
+    apply_transition(ticket, status, now=now, transfer_to=commune_code)
+    data = {"from": previous, "to": status, "reason": reason}
+    if status is TicketStatus.TRANSFERRED:
+        data["commune_code"] = ticket.commune_code
+    event = add_event(session, ticket, EventKind.STATUS_CHANGE, actor, now, data=data)
+    if status in {TicketStatus.ACCEPTED, TicketStatus.TRANSFERRED}:
+        _recompute_deadline(session, ticket, actor, rules, calendar, now)
+    await save(session, now, ticket)
+    if status is TicketStatus.REJECTED:
+        # A refusal to handle a case must reach the citizen with its reason (Luật Khiếu nại art. 27).
+        text = f"Hồ sơ {ticket.code} của bạn không được thụ lý giải quyết. Lý do: {reason}"
+        await _notify(session, ticket, event, OutboxKind.NOTICE, text)
+    await record(
+        session,
+        actor=actor,
+        action=AuditAction.TICKET_STATUS,
+        object_type="ticket",
+        object_id=ticket.code,
+        detail={"from": previous, "to": status},
+    )
+    return await _change(session, ticket, event, rules, now)
+
+
+async def add_public_reply(
+    session: AsyncSession,
+    *,
+    actor: Official,
+    code: str,
+    text: str,
+    expected_version: int | None = None,
+    rules: DeadlineRules = DEFAULT_RULES,
+    now: dt.datetime | None = None,
+) -> TicketChange:
+    """Answer the citizen: the reply joins the thread and is queued to their chat in the same transaction."""
+    now = now or utcnow()
+    text = _text(text, "text")
+    ticket = await load_for_change(
+        session, actor=actor, action=Action.TICKET_REPLY, code=code, expected_version=expected_version
+    )
+    if ticket.status is TicketStatus.DUPLICATE:
+        raise InvalidTransition("reply on the original ticket, not on a duplicate")
+    event = add_event(session, ticket, EventKind.PUBLIC_REPLY, actor, now, body=text)
+    await save(session, now, ticket)
+    await _notify(session, ticket, event, OutboxKind.REPLY, text)
+    await record(session, actor=actor, action=AuditAction.TICKET_REPLY, object_type="ticket", object_id=ticket.code)
+    return await _change(session, ticket, event, rules, now)
+
+
+async def add_internal_note(
+    session: AsyncSession,
+    *,
+    actor: Official,
+    code: str,
+    text: str,
+    expected_version: int | None = None,
+    rules: DeadlineRules = DEFAULT_RULES,
+    now: dt.datetime | None = None,
+) -> TicketChange:
+    """Add a note only officials see."""
+    now = now or utcnow()
+    text = _text(text, "text")
+    ticket = await load_for_change(
+        session, actor=actor, action=Action.TICKET_NOTE, code=code, expected_version=expected_version
+    )
+    event = add_event(session, ticket, EventKind.INTERNAL_NOTE, actor, now, body=text)
+    await save(session, now, ticket)
+    await record(session, actor=actor, action=AuditAction.TICKET_NOTE, object_type="ticket", object_id=ticket.code)
+    return await _change(session, ticket, event, rules, now)
+
+
+async def merge(
+    session: AsyncSession,
+    *,
+    actor: Official,
+    code: str,
+    into_code: str,
+    expected_version: int | None = None,
+    rules: DeadlineRules = DEFAULT_RULES,
+    now: dt.datetime | None = None,
+) -> TicketChange:
+    """Mark ticket ``code`` a duplicate of ``into_code``; both threads record the link."""
+    now = now or utcnow()
+    duplicate = await load_for_change(
+        session, actor=actor, action=Action.TICKET_MERGE, code=code, expected_version=expected_version
+    )
+    original = await load_for_change(
+        session, actor=actor, action=Action.TICKET_MERGE, code=into_code, expected_version=None
+    )
+    if original.id == duplicate.id:
+        raise ValidationFailed("a ticket cannot be merged into itself", field="into_code")
+    if original.status is TicketStatus.DUPLICATE:
+        raise ValidationFailed("merge into the original ticket, not into another duplicate", field="into_code")
+    check_transition(duplicate, TicketStatus.DUPLICATE, merging=True)
+    previous = duplicate.status
+    apply_transition(duplicate, TicketStatus.DUPLICATE, now=now, transfer_to=None)
+    duplicate.duplicate_of_id = original.id
+    add_event(session, duplicate, EventKind.STATUS_CHANGE, actor, now, data={"from": previous, "to": duplicate.status})
+    event = add_event(session, duplicate, EventKind.MERGE, actor, now, data={"into": original.code})
+    add_event(session, original, EventKind.MERGE, actor, now, data={"merged": duplicate.code})
+    await save(session, now, original, duplicate)
+    await record(
+        session,
+        actor=actor,
+        action=AuditAction.TICKET_MERGE,
+        object_type="ticket",
+        object_id=duplicate.code,
+        detail={"into": original.code},
+    )
+    return await _change(session, duplicate, event, rules, now)
+
+
+async def extend_deadline(
+    session: AsyncSession,
+    *,
+    actor: Official,
+    code: str,
+    reason: str,
+    expected_version: int | None = None,
+    rules: DeadlineRules = DEFAULT_RULES,
+    now: dt.datetime | None = None,
+) -> TicketChange:
+    """Extend an accepted case's deadline as its rule allows (a complex complaint, a denunciation's extensions).
+
+    Each extension needs a reason and queues a notice to the citizen; past the limit, LimitReached.
+    """
+    now = now or utcnow()
+    reason = _text(reason, "reason")
+    ticket = await load_for_change(
+        session, actor=actor, action=Action.TICKET_EXTEND, code=code, expected_version=expected_version
+    )
+    if ticket.status not in _CAN_EXTEND:
+        raise InvalidTransition(f"only an accepted case can be extended; this one is {ticket.status}")
+    rule = rules.rule_for(ticket.kind, ticket.topic)
+    extension = next_extension(rule, complex_case=ticket.is_complex, extended_count=ticket.extended_count)
+    calendar = await load_calendar(session)
+    if extension is ExtensionKind.COMPLEX:
+        ticket.is_complex = True
+    else:
+        ticket.extended_count += 1
+    previous = ticket.deadline
+    ticket.deadline = current_deadline(rules, calendar, ticket)
+    data = {"from": previous.isoformat(), "to": ticket.deadline.isoformat(), "reason": reason, "extension": extension}
+    event = add_event(session, ticket, EventKind.DEADLINE_CHANGE, actor, now, data=data)
+    await save(session, now, ticket)
+    # Luật Tố cáo art. 30: every extension is a decision sent to the parties.
+    text = (
+        f"Thời hạn giải quyết hồ sơ {ticket.code} của bạn được gia hạn đến hết ngày "
+        f"{ticket.deadline:%d/%m/%Y}. Lý do: {reason}"
+    )
+    await _notify(session, ticket, event, OutboxKind.NOTICE, text)
+    await record(
+        session,
+        actor=actor,
+        action=AuditAction.TICKET_EXTEND,
+        object_type="ticket",
+        object_id=ticket.code,
+        detail={"extension": extension, "deadline": ticket.deadline.isoformat()},
+    )
+    return await _change(session, ticket, event, rules, now)
