@@ -18,10 +18,11 @@ thresholds come from ``caunoi faq eval --sweep`` on tests/data/faq_eval.yaml.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import enum
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -48,9 +49,9 @@ class Outcome(enum.StrEnum):
 class Tuning:
     """The engine's knobs; the defaults are what the eval sweep chose."""
 
-    answer: float = 0.6  # confidence needed to answer outright
-    suggest: float = 0.35  # confidence needed to offer suggestions
-    margin: float = 0.15  # the runner-up must score at most (1 - margin) of the best to answer
+    answer: float = 0.65  # confidence needed to answer outright
+    suggest: float = 0.30  # confidence needed to offer suggestions
+    margin: float = 0.20  # the runner-up must score at most (1 - margin) of the best to answer
     answer_field_weight: float = 1.0  # BM25 weight of the answer text against the phrasings
     best_phrasing_weight: float = 0.5  # BM25 weight of the single best-matching phrasing
     answer_only_credit: float = 0.5  # coverage credit of a word found only in the answer
@@ -158,6 +159,20 @@ class AnswerEngine:
             groups.setdefault(root(entry.id), []).append(entry)
         return {entry.id: groups[root(entry.id)] for entry in base.entries}
 
+    def with_thresholds(self, tuning: Tuning) -> AnswerEngine:
+        """A copy sharing this engine's index, deciding outcomes with other thresholds.
+
+        Only ``answer``, ``suggest`` and ``margin`` may differ: the other knobs shape the index.
+        """
+        ranking = ("answer", "suggest", "margin")
+        if any(
+            getattr(tuning, f.name) != getattr(self.tuning, f.name) for f in fields(Tuning) if f.name not in ranking
+        ):
+            raise ValueError("with_thresholds can only change answer, suggest and margin")
+        twin = copy.copy(self)
+        twin.tuning = tuning
+        return twin
+
     def ask(self, question: str, on: dt.date) -> Reply:
         """Answer a question as of a date."""
         tokens = self.normalizer.tokens(question)
@@ -219,9 +234,7 @@ class AnswerEngine:
             bonus = max(0.0, similarity - tuning.similar_phrasing_from) / (1 - tuning.similar_phrasing_from)
             coverage = self._confidence(words, pairs, int(row))
             score = (
-                float(scores[row]) / leader
-                + tuning.similar_phrasing_bonus * bonus
-                + tuning.coverage_weight * coverage
+                float(scores[row]) / leader + tuning.similar_phrasing_bonus * bonus + tuning.coverage_weight * coverage
             )
             reranked.append((score, coverage, int(row)))
         reranked.sort(reverse=True)

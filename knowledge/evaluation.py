@@ -8,6 +8,7 @@ expected entry, and top-3 when it is among the first three shown; a fallback sho
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
@@ -81,6 +82,7 @@ class EvalReport:
     answered_wrong: int = 0
     out_of_scope: int = 0
     out_of_scope_answered: int = 0
+    out_of_scope_fallback: int = 0
     misses: list[Miss] = field(default_factory=list)
     false_answers: list[tuple[str, str]] = field(default_factory=list)
 
@@ -120,6 +122,7 @@ def evaluate(engine: AnswerEngine, eval_set: EvalSet, today: dt.date) -> EvalRep
     for question in eval_set.out_of_scope:
         reply = engine.ask(question, default_date)
         report.out_of_scope += 1
+        report.out_of_scope_fallback += reply.outcome is Outcome.FALLBACK
         if reply.outcome is Outcome.ANSWER and reply.answer:
             report.out_of_scope_answered += 1
             report.false_answers.append((question, reply.answer.id))
@@ -172,7 +175,7 @@ class SweepRow:
     def __str__(self) -> str:
         t = self.tuning
         return (
-            f"answer={t.answer:.2f} suggest={t.suggest:.2f} margin={t.margin:.2f} unknown={t.unknown_word_weight:.1f}"
+            f"answer={t.answer:.2f} suggest={t.suggest:.2f} margin={t.margin:.2f}"
             f"  top1={self.top1:.3f} top3={self.top3:.3f} folded_top1={self.folded_top1:.3f}"
             f" false={self.false_answer_rate:.3f} wrong={self.wrong_answer_rate:.3f}"
         )
@@ -182,7 +185,7 @@ def sweep(engine: AnswerEngine, eval_set: EvalSet, today: dt.date, grid: Iterabl
     """Evaluate a grid of tunings; best first: within the false-answer goal, most top-1, fewest wrong answers."""
     rows = []
     for tuning in grid:
-        report = evaluate(AnswerEngine(engine.base, tuning), eval_set, today)
+        report = evaluate(engine.with_thresholds(tuning), eval_set, today)
         rows.append(
             SweepRow(
                 tuning,
@@ -200,13 +203,12 @@ def sweep(engine: AnswerEngine, eval_set: EvalSet, today: dt.date, grid: Iterabl
     )
 
 
-def default_grid() -> list[Tuning]:
-    """The thresholds tried by ``caunoi faq eval --sweep``."""
+def default_grid(base: Tuning) -> list[Tuning]:
+    """The outcome thresholds tried by ``caunoi faq eval --sweep`` (ranking knobs stay as they are)."""
     return [
-        Tuning(answer=a, suggest=s, margin=m, unknown_word_weight=u)
-        for a in (0.5, 0.55, 0.6, 0.65, 0.7, 0.75)
-        for s in (0.25, 0.3, 0.35, 0.4, 0.45)
+        dataclasses.replace(base, answer=a, suggest=s, margin=m)
+        for a in (0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75)
+        for s in (0.2, 0.25, 0.3, 0.35, 0.4, 0.45)
         for m in (0.0, 0.05, 0.1, 0.15, 0.2)
-        for u in (0.3, 0.5, 0.8)
         if s < a
     ]

@@ -48,7 +48,7 @@ def faq_eval(
         raise typer.Exit(1)
     on = parse_date(date, settings)
     if run_sweep:
-        for row in sweep(engine, eval_set, on, default_grid())[:15]:
+        for row in sweep(engine, eval_set, on, default_grid(engine.tuning))[:15]:
             typer.echo(str(row))
         return
     typer.echo(format_report(evaluate(engine, eval_set, on)))

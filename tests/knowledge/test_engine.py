@@ -67,7 +67,7 @@ def test_text_with_no_words_is_small_talk_not_a_crash(engine: AnswerEngine) -> N
 def test_vague_question_gets_suggestions_not_an_answer(engine: AnswerEngine) -> None:
     reply = engine.ask("hộ nghèo vay", TODAY)
     assert reply.outcome is Outcome.SUGGEST
-    assert set(reply.ranked_ids) == {"vay-von-lai-suat", "vay-von-muc-toi-da"}
+    assert set(reply.ranked_ids[:2]) == {"vay-von-lai-suat", "vay-von-muc-toi-da"}
 
 
 def test_answer_in_force_on_the_date_asked(engine: AnswerEngine) -> None:
