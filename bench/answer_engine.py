@@ -86,22 +86,22 @@ def synthetic_base(base: KnowledgeBase, size: int, seed: int = 7) -> KnowledgeBa
     return KnowledgeBase(tuple(entries), topic_of, base.topics, base.locations, base.synonyms, base.smalltalk)
 
 
-def accuracy(ranked: Callable[[str], list[str]], eval_set: EvalSet) -> tuple[float, float]:
-    """Top-1 and top-3 of a ranking function on the in-scope eval questions."""
+def accuracy(ranked: Callable[[str, dt.date], list[str]], eval_set: EvalSet) -> tuple[float, float]:
+    """Top-1 and top-3 of a ranking function on the in-scope eval questions, each on its date."""
     top1 = top3 = 0
     for item in eval_set.questions:
-        ids = ranked(item.q)
+        ids = ranked(item.q, item.date or eval_set.date or TODAY)
         top1 += ids[:1] == [item.expect]
         top3 += item.expect in ids[:3]
     total = len(eval_set.questions)
     return top1 / total, top3 / total
 
 
-def baselines(base: KnowledgeBase) -> dict[str, Callable[[str], list[str]]]:
+def baselines(base: KnowledgeBase) -> dict[str, Callable[[str, dt.date], list[str]]]:
     """The two baselines: rapidfuzz WRatio over canonical questions, and BM25 over all phrasings."""
     questions = [fold(entry.question.lower()) for entry in base.entries]
 
-    def wratio(question: str) -> list[str]:
+    def wratio(question: str, on: dt.date = TODAY) -> list[str]:  # baselines know no dates
         matches = process.extract(fold(question.lower()), questions, scorer=fuzz.WRatio, limit=3)
         return [base.entries[index].id for _, _, index in matches]
 
@@ -114,7 +114,7 @@ def baselines(base: KnowledgeBase) -> dict[str, Callable[[str], list[str]]]:
     retriever = bm25s.BM25()
     retriever.index(bm25s.tokenize(corpus, stopwords=None, show_progress=False), show_progress=False)
 
-    def bm25(question: str) -> list[str]:
+    def bm25(question: str, on: dt.date = TODAY) -> list[str]:
         tokens = bm25s.tokenize([fold(question.lower())], stopwords=None, show_progress=False)
         if not tokens.vocab:
             return []
@@ -128,9 +128,9 @@ def baselines(base: KnowledgeBase) -> dict[str, Callable[[str], list[str]]]:
     return {"rapidfuzz WRatio (canonical questions)": wratio, "BM25 (bm25s, all phrasings, folded)": bm25}
 
 
-def engine_ranked(engine: AnswerEngine) -> Callable[[str], list[str]]:
-    def ranked(question: str) -> list[str]:
-        reply = engine.ask(question, TODAY)
+def engine_ranked(engine: AnswerEngine) -> Callable[[str, dt.date], list[str]]:
+    def ranked(question: str, on: dt.date = TODAY) -> list[str]:
+        reply = engine.ask(question, on)
         return [] if reply.outcome in (Outcome.FALLBACK, Outcome.SMALLTALK) else reply.ranked_ids
 
     return ranked
