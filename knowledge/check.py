@@ -29,15 +29,18 @@ _HEADING = re.compile(r"^\s{0,3}#{1,6}\s", re.MULTILINE)
 _LINK = re.compile(r"\[([^\]]*)\]\(([^)]*)\)")
 
 
-def check_knowledge(loaded: LoadResult, today: dt.date) -> list[Problem]:
-    """Return every problem of a loaded base: the loader's and the checks' own."""
+def check_knowledge(loaded: LoadResult, today: dt.date, engine: AnswerEngine | None = None) -> list[Problem]:
+    """Return every problem of a loaded base: the loader's and the checks' own.
+
+    ``engine`` may be one already built over the same base, to save building another.
+    """
     base = loaded.base
     problems = list(loaded.problems)
     problems += _references(base)
     for entry in base.entries:
         problems += _entry_problems(base, entry, today)
     problems += _near_duplicates(base)
-    problems += _self_consistency(base, today)
+    problems += _self_consistency(engine or AnswerEngine(base), today)
     return sorted(problems, key=lambda p: (str(p.path), p.line, p.message))
 
 
@@ -149,10 +152,10 @@ def _checking_date(entry: Entry, today: dt.date) -> dt.date:
     return entry.valid_until or today
 
 
-def _self_consistency(base: KnowledgeBase, today: dt.date) -> Iterator[Problem]:
+def _self_consistency(engine: AnswerEngine, today: dt.date) -> Iterator[Problem]:
+    base = engine.base
     if not base.entries:
         return
-    engine = AnswerEngine(base)
     for entry in base.entries:
         on = _checking_date(entry, today)
         phrasings: list[tuple[str, int | None, str]] = [("question", None, entry.question)]

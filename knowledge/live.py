@@ -101,7 +101,8 @@ class LiveKnowledge:
         result = load_knowledge(self.directory)
         if result.errors:
             return None, result.errors
-        errors = [p for p in check_knowledge(result, self._today()) if p.severity is Severity.ERROR]
+        engine = AnswerEngine(result.base, self._tuning)
+        errors = [p for p in check_knowledge(result, self._today(), engine) if p.severity is Severity.ERROR]
         if errors:
             return None, errors
-        return AnswerEngine(result.base, self._tuning), []
+        return engine, []

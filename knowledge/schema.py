@@ -16,7 +16,7 @@ Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
 
-MIN_VARIANTS = 3
+MIN_VARIANTS = 4  # and at least one typed without diacritics
 
 
 class Source(BaseModel):

@@ -8,6 +8,7 @@ one accented form; ``fold`` gives the form without diacritics used as a second k
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -24,6 +25,7 @@ _DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d)")
 _NOT_WORD = re.compile(r"[^\w.]+|(?<!\d)\.|\.(?!\d)|_")
 
 
+@functools.lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Strip every diacritic and map đ to d: "Đường" -> "duong"."""
     decomposed = unicodedata.normalize("NFD", text)
@@ -96,6 +98,12 @@ def clean(text: str) -> str:
     return _NOT_WORD.sub(" ", text)
 
 
+@functools.lru_cache(maxsize=65536)
+def _canonical_word(raw: str) -> str:
+    # Collapse stretched letters before and after moving the tone: "nghèooo", "eaaà".
+    return _STRETCHED.sub(r"\1", place_tone(_STRETCHED.sub(r"\1", raw)))
+
+
 @dataclass(frozen=True, slots=True)
 class Rewrite:
     """One rewrite rule: a phrase as people type it, and the words it stands for.
@@ -126,12 +134,7 @@ class Normalizer:
 
     @staticmethod
     def _basic_tokens(text: str) -> list[str]:
-        words = []
-        for raw in clean(text).split():
-            # Collapse stretched letters before and after moving the tone: "nghèooo", "eaaà".
-            word = _STRETCHED.sub(r"\1", place_tone(_STRETCHED.sub(r"\1", raw)))
-            words.append(word)
-        return words
+        return [_canonical_word(raw) for raw in clean(text).split()]
 
     def tokens(self, text: str) -> list[str]:
         """Return the canonical accented tokens of a text."""

@@ -12,11 +12,12 @@ REVIEWED = dt.date(2026, 11, 1)
 
 
 def entry(entry_id: str, question: str, variants: list[str], answer: str = "", **extra: Any) -> dict[str, Any]:
-    """Return one FAQ entry as it stands in a YAML file."""
+    """Return one FAQ entry as it stands in a YAML file (variants padded to the minimum of 4)."""
+    padded = [*variants, *[f"{question.rstrip('?')} {n}" for n in range(4 - len(variants))]]
     return {
         "id": entry_id,
         "question": question,
-        "variants": variants,
+        "variants": padded,
         "answer": answer or f"Câu trả lời cho: {question}\n\n**Bạn cần làm gì:** hỏi UBND xã.",
         "sources": [{"document": "Nghị định 07/2021/NĐ-CP", "title": "Chuẩn nghèo đa chiều", "article": "Điều 3"}],
         "reviewed": REVIEWED,

@@ -8,7 +8,7 @@ title: Thử
 entries:
   - id: mot
     question: Câu hỏi một là gì?
-    variants: [một, hai, cau hoi mot]
+    variants: [một, hai, ba bốn, cau hoi mot]
     answer: Trả lời.
     sources:
       - document: Nghị định 07/2021/NĐ-CP
@@ -43,9 +43,9 @@ def test_bad_field_value_is_reported_at_its_own_line(tmp_path: Path) -> None:
 
 
 def test_too_few_variants_and_no_folded_variant_are_errors(tmp_path: Path) -> None:
-    result = load_knowledge(_write(tmp_path, ENTRY.replace("[một, hai, cau hoi mot]", "[một, hài, bà]")))
+    result = load_knowledge(_write(tmp_path, ENTRY.replace("[một, hai, ba bốn, cau hoi mot]", "[một, hài, bà, bốn]")))
     assert any("without diacritics" in p.message for p in result.errors)
-    result = load_knowledge(_write(tmp_path, ENTRY.replace("[một, hai, cau hoi mot]", "[mot]")))
+    result = load_knowledge(_write(tmp_path, ENTRY.replace("[một, hai, ba bốn, cau hoi mot]", "[mot]")))
     assert any(p.line == 6 and "variants" in p.message for p in result.errors)
 
 
