@@ -60,7 +60,8 @@ class Tuning:
     similar_phrasing_from: float = 0.75  # weighted overlap (0..1) where that bonus starts
     bigram_weight: float = 0.25  # BM25 weight of a word pair against a single word
     coverage_weight: float = 1.0
-    pair_weight: float = 0.3  # share of word pairs (against single words) in the confidence
+    pair_weight: float = 0.3
+    question_repeat: int = 2  # the canonical question counts this many times among the phrasings  # share of word pairs (against single words) in the confidence
     key_word_weight: float = 0.5  # re-ranking weight of the share of an entry's key words the question uses
     key_word_share: float = 0.5  # a word is a key word of an entry if this share of its phrasings use it  # re-ranking weight of the confidence (coverage) itself
     typo_min_length: int = 5  # shorter unknown words are never "corrected"
@@ -104,7 +105,11 @@ class AnswerEngine:
         # Entries that answer the same question for different periods share their phrasings:
         # only one of them is in force on a given day, and each must be found by all of them.
         family = self._supersession_families(base)
-        texts = [[t for member in family[e.id] for t in (member.question, *member.variants)] for e in base.entries]
+        repeat = self.tuning.question_repeat
+        texts = [
+            [t for member in family[e.id] for t in (*[member.question] * repeat, *member.variants)]
+            for e in base.entries
+        ]
         bigram = self.tuning.bigram_weight
         self._phrasings = BM25Index(
             [[w for text in (*own, *e.tags) for w in tokens(text)] for e, own in zip(base.entries, texts, strict=True)],
