@@ -38,9 +38,9 @@ def render_reply(reply: Reply, ansi: bool = False) -> str:
         lines = [render_markup(reply.answer_text or entry.answer, ansi), ""]
         lines.append("Căn cứ: " + "; ".join(entry.citations()))
         lines.append(f"Cập nhật: {entry.reviewed:%d/%m/%Y}")
-        if reply.suggestions:
-            lines += ["", "Có thể bạn cũng muốn hỏi:"]
-            lines += [f"  - {c.entry.question}" for c in reply.suggestions]
+        if reply.related:
+            lines += ["", "Câu hỏi liên quan:"]
+            lines += [f"  - {related.question}" for related in reply.related]
         return "\n".join(lines)
     if reply.outcome is Outcome.SUGGEST:
         lines = ["Có phải bạn muốn hỏi:"]

@@ -105,6 +105,14 @@ def _entry_problems(base: KnowledgeBase, entry: Entry, today: dt.date) -> Iterat
             f"expired on {entry.valid_until} and nothing replaces it",
             severity=Severity.WARNING,
         )
+    if entry.change_summary and entry.change_summary.lower().startswith(("từ ngày", "từ ")):
+        yield _problem(
+            base,
+            entry,
+            "change_summary",
+            "change_summary is shown after 'Sắp thay đổi (từ ngày …):'; do not repeat the date",
+            severity=Severity.WARNING,
+        )
     if not has_diacritics(entry.question):
         yield _problem(base, entry, "question", "the canonical question must be written with diacritics")
 

@@ -84,14 +84,15 @@ class Reply:
     asked_on: dt.date
     answer: Entry | None = None
     answer_text: str | None = None  # the answer with any notice of an upcoming change
-    suggestions: list[Candidate] = field(default_factory=list)
+    suggestions: list[Candidate] = field(default_factory=list)  # "Có phải bạn muốn hỏi…?"
+    related: list[Entry] = field(default_factory=list)  # shown under an answer, from its ``related``
     smalltalk: str | None = None  # the small-talk intent, for the bot to reply in kind
 
     @property
     def ranked_ids(self) -> list[str]:
-        """The ids shown to the citizen, in order (the answer first)."""
+        """The ids shown to the citizen, in order (the answer first, then its related questions)."""
         shown = [self.answer.id] if self.answer else []
-        return shown + [c.entry.id for c in self.suggestions]
+        return shown + [e.id for e in self.related] + [c.entry.id for c in self.suggestions]
 
 
 class AnswerEngine:
@@ -191,14 +192,14 @@ class AnswerEngine:
         best = candidates[0]
         runner_up = candidates[1].relative_score if len(candidates) > 1 else 0.0
         if best.confidence >= tuning.answer and runner_up <= 1 - tuning.margin:
-            close = [c for c in candidates[1:MAX_SUGGESTIONS] if c.confidence >= tuning.suggest]
+            related = [self.base.by_id[i] for i in best.entry.related if i in self.base.by_id]
             return Reply(
                 Outcome.ANSWER,
                 best.confidence,
                 on,
                 answer=best.entry,
                 answer_text=self.answer_text(best.entry, on),
-                suggestions=close,
+                related=[e for e in related if e.in_force(on)][:MAX_SUGGESTIONS],
             )
         offered = [best] + [
             c for c in candidates[1:MAX_SUGGESTIONS] if c.confidence >= tuning.suggest or c.relative_score >= 0.75

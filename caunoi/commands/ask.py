@@ -33,6 +33,7 @@ def reply_json(reply: Reply) -> dict[str, Any]:
         "outcome": reply.outcome.value,
         "confidence": round(reply.confidence, 4),
         "answer": answer,
+        "related": [{"id": e.id, "question": e.question} for e in reply.related],
         "suggestions": [
             {"id": c.entry.id, "question": c.entry.question, "text": c.entry.answer, "score": c.confidence}
             for c in reply.suggestions

@@ -86,7 +86,9 @@ def test_successor_within_sixty_days_is_announced(engine: AnswerEngine) -> None:
     assert later.answer_text == later.answer.answer if later.answer else False
 
 
-def test_answer_lists_close_runner_ups_as_suggestions(engine: AnswerEngine) -> None:
+def test_answer_comes_with_its_related_questions_not_runner_ups(engine: AnswerEngine) -> None:
     reply = engine.ask("hộ nghèo vay vốn ngân hàng chính sách xã hội lãi suất bao nhiêu", TODAY)
     assert reply.outcome is Outcome.ANSWER
-    assert all(c.entry.id != reply.ranked_ids[0] for c in reply.suggestions)
+    assert [e.id for e in reply.related] == ["vay-von-muc-toi-da"]
+    assert reply.suggestions == []
+    assert reply.ranked_ids == ["vay-von-lai-suat", "vay-von-muc-toi-da"]
