@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import typer
 
-from caunoi.commands import ask, db, faq, run, users
+from caunoi.commands import ask, chat, db, faq, run, users
 from caunoi.commands.common import load_settings
 from caunoi.logging import configure_logging
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Cầu Nối: kênh hỏi đáp chính sách giảm nghèo.")
 app.command()(ask.ask)
 app.command()(run.run)
+app.command()(chat.chat)
 app.add_typer(faq.app, name="faq")
 app.add_typer(db.app, name="db")
 app.add_typer(users.app, name="user")

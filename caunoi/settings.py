@@ -2,17 +2,35 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import functools
+import re
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pydantic import SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from casework.deadlines.schemas import DeadlineRule, DeadlineRules
 from knowledge.loader import DEFAULT_DIRECTORY
 
 _DEVELOPMENT_SECRET = "development-only-not-secret"  # noqa: S105 - refused outside development
+# Passwords a first admin must not start with outside development (compared in lower case).
+_DEFAULT_PASSWORDS = frozenset(
+    {
+        "administrator",
+        "1234567890",
+        "0123456789",
+        "password123",
+        "admin12345",
+        "admin123456",
+        "changeme123",
+        "qwertyuiop",
+        "matkhau123",
+        "caunoi2026",
+    }
+)
 
 
 class Environment(enum.StrEnum):
@@ -34,7 +52,19 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     secret_key: SecretStr = SecretStr(_DEVELOPMENT_SECRET)
     host: str = "127.0.0.1"
-    port: int = 8000
+    port: int = Field(default=8000, ge=1, le=65535)
+    # The first admin, created on start when no active admin exists (then these may be unset).
+    admin_username: str = ""
+    admin_password: SecretStr = SecretStr("")
+    token_ttl: dt.timedelta = Field(default=dt.timedelta(hours=12), description="seconds (3600) or ISO 8601 (PT8H)")
+    # Deadline rules: JSON, e.g. CAUNOI_DEADLINE_OVERRIDES='[{"kind": "feedback", "resolve": {"day_type":
+    # "working", "days": 15}, "resolve_from": "received"}]' replaces the legal default for that kind (and topic).
+    deadline_overrides: tuple[DeadlineRule, ...] = ()
+    remote_communes: frozenset[str] = frozenset()  # vùng sâu, vùng xa: the longer complaint periods apply
+    # Units (commune codes, or "province") whose public replies wait for a supervisor's approval.
+    reply_approval_units: frozenset[str] = frozenset()
+    due_soon_working_days: int = Field(default=3, ge=0, le=30)
+    api_docs: bool | None = None  # /api/v1/docs and openapi.json; None: on except in production
 
     @field_validator("timezone")
     @classmethod
@@ -50,6 +80,49 @@ class Settings(BaseSettings):
                 f"CAUNOI_SECRET_KEY must be set to a real secret when CAUNOI_ENVIRONMENT={self.environment}"
             )
         return self
+
+    @field_validator("token_ttl", mode="before")
+    @classmethod
+    def _seconds_as_digits(cls, value: object) -> object:
+        return int(value) if isinstance(value, str) and value.strip().isdigit() else value
+
+    @field_validator("token_ttl")
+    @classmethod
+    def _sensible_token_lifetime(cls, value: dt.timedelta) -> dt.timedelta:
+        if not dt.timedelta(minutes=1) <= value <= dt.timedelta(days=30):
+            raise ValueError("CAUNOI_TOKEN_TTL must lie between one minute and 30 days")
+        return value
+
+    @model_validator(mode="after")
+    def _first_admin_has_a_real_password(self) -> Settings:
+        username = self.admin_username.strip()
+        password = self.admin_password.get_secret_value()
+        if bool(username) != bool(password):
+            raise ValueError("set CAUNOI_ADMIN_USERNAME and CAUNOI_ADMIN_PASSWORD together, or neither")
+        if username and not re.fullmatch(r"[a-z0-9][a-z0-9._-]{2,63}", username.lower()):
+            raise ValueError("CAUNOI_ADMIN_USERNAME: 3 to 64 letters, digits, '.', '_' or '-', starting alphanumeric")
+        if username and not 10 <= len(password) <= 256:
+            raise ValueError("CAUNOI_ADMIN_PASSWORD must have 10 to 256 characters")
+        weak = password.strip().lower() in _DEFAULT_PASSWORDS or password.strip().lower() == username.lower()
+        if username and self.environment is not Environment.DEVELOPMENT and weak:
+            raise ValueError(
+                f"CAUNOI_ADMIN_PASSWORD must be a real password (not a default, not the username) "
+                f"when CAUNOI_ENVIRONMENT={self.environment}"
+            )
+        return self
+
+    @property
+    def deadline_rules(self) -> DeadlineRules:
+        """The legal deadline table with the configured overrides and remote communes."""
+        base = DeadlineRules(remote_communes=self.remote_communes, due_soon_working_days=self.due_soon_working_days)
+        return base.with_overrides(*self.deadline_overrides)
+
+    @property
+    def api_docs_enabled(self) -> bool:
+        """Whether the API's docs and OpenAPI document are served (off in production unless asked for)."""
+        if self.api_docs is not None:
+            return self.api_docs
+        return self.environment is not Environment.PRODUCTION
 
     @property
     def resolved_database_url(self) -> str:

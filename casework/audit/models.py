@@ -25,6 +25,8 @@ class AuditAction(enum.StrEnum):
     TICKET_ASSIGN = "ticket.assign"
     TICKET_STATUS = "ticket.status"
     TICKET_REPLY = "ticket.reply"
+    TICKET_REPLY_APPROVE = "ticket.reply_approve"
+    TICKET_REPLY_RETURN = "ticket.reply_return"
     TICKET_NOTE = "ticket.note"
     TICKET_MERGE = "ticket.merge"
     TICKET_EXTEND = "ticket.extend"

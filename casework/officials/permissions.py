@@ -19,7 +19,7 @@ class Action(enum.StrEnum):
     TICKET_MERGE = "ticket.merge"
     TICKET_EXTEND = "ticket.extend"
     TICKET_WORK = "ticket.work"  # may be the assignee of a ticket
-    REPLY_APPROVE = "reply.approve"
+    TICKET_APPROVE_REPLY = "ticket.approve_reply"  # approve or return a reply awaiting approval
     REPORT_READ = "report.read"
     BROADCAST_SEND = "broadcast.send"
     FAQ_EDIT = "faq.edit"
@@ -44,7 +44,7 @@ _CASEWORK = {
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(Action),
     Role.SUPERVISOR: frozenset(
-        _CASEWORK | {Action.TICKET_EXTEND, Action.REPLY_APPROVE, Action.BROADCAST_SEND, Action.CALENDAR_EDIT}
+        _CASEWORK | {Action.TICKET_EXTEND, Action.TICKET_APPROVE_REPLY, Action.BROADCAST_SEND, Action.CALENDAR_EDIT}
     ),
     Role.OFFICER: frozenset(_CASEWORK),
     # Editors turn answered questions into FAQ entries: they read tickets, not citizens' contacts.

@@ -50,6 +50,14 @@ class EventKind(enum.StrEnum):
     MERGE = "merge"
 
 
+class ReplyApproval(enum.StrEnum):
+    """Where a public reply stands when its unit needs a supervisor's approval (None: none needed)."""
+
+    PENDING = "pending"  # in the thread, not queued to the citizen
+    APPROVED = "approved"  # queued to the citizen
+    RETURNED = "returned"  # sent back to its author with a comment (an internal note); never sent
+
+
 class Ticket(Base):
     """One case: a question, feedback, complaint or denunciation, and where it stands."""
 
@@ -117,6 +125,10 @@ class TicketEvent(Base):
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     body: Mapped[str | None] = mapped_column(Text)  # messages, replies and notes
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)  # statuses, reason, assignee, dates, codes
+    # A public reply awaiting, or past, a supervisor's approval; None where the unit needs none.
+    approval: Mapped[ReplyApproval | None] = mapped_column(str_enum(ReplyApproval))
+    approval_by: Mapped[int | None] = mapped_column(ForeignKey("officials.id"))
+    approval_at: Mapped[dt.datetime | None]
 
     # A public reply's outbox row, so the thread can show whether it was delivered.
     delivery: Mapped[OutboxMessage | None] = relationship(lazy="raise", viewonly=True, uselist=False)

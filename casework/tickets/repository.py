@@ -15,7 +15,7 @@ from casework.db import insert_ignoring_conflict
 from casework.officials.models import Official
 from casework.pagination import SortKey, after, order_terms
 from casework.tickets.lifecycle import RUNNING
-from casework.tickets.models import EventKind, Ticket, TicketEvent
+from casework.tickets.models import EventKind, ReplyApproval, Ticket, TicketEvent
 from casework.tickets.schemas import TicketQuery, TicketSort
 
 T = Ticket
@@ -61,13 +61,34 @@ async def event_with_delivery(session: AsyncSession, event_id: int) -> TicketEve
 
 
 async def public_replies(session: AsyncSession, ticket_id: int) -> list[TicketEvent]:
-    """A ticket's public replies, oldest first (what the citizen may see of the thread)."""
+    """A ticket's public replies that went out, oldest first (what the citizen may see of the thread).
+
+    Replies awaiting a supervisor's approval, or returned, are not the citizen's to see.
+    """
     statement = (
         select(TicketEvent)
-        .where(TicketEvent.ticket_id == ticket_id, TicketEvent.kind == EventKind.PUBLIC_REPLY)
+        .where(
+            TicketEvent.ticket_id == ticket_id,
+            TicketEvent.kind == EventKind.PUBLIC_REPLY,
+            TicketEvent.approval.is_(None) | (TicketEvent.approval == ReplyApproval.APPROVED),
+        )
         .order_by(TicketEvent.id)
     )
     return list((await session.scalars(statement)).all())
+
+
+async def reply_of_ticket(session: AsyncSession, ticket_id: int, event_id: int) -> TicketEvent | None:
+    """The public reply ``event_id`` of this ticket, or None (another ticket's event is not found either)."""
+    statement = (
+        select(TicketEvent)
+        .where(
+            TicketEvent.id == event_id,
+            TicketEvent.ticket_id == ticket_id,
+            TicketEvent.kind == EventKind.PUBLIC_REPLY,
+        )
+        .execution_options(populate_existing=True)
+    )
+    return (await session.scalars(statement)).one_or_none()
 
 
 async def submissions_since(session: AsyncSession, *, channel: Channel, chat_ref: str, since: dt.datetime) -> int:

@@ -13,7 +13,7 @@ from casework.audit.models import ActorKind
 from casework.channels import Channel
 from casework.officials.models import COMMUNE_CODE_PATTERN
 from casework.outbox.models import OutboxStatus
-from casework.tickets.models import EventKind, TicketKind, TicketPriority, TicketStatus
+from casework.tickets.models import EventKind, ReplyApproval, TicketKind, TicketPriority, TicketStatus
 
 MAX_TEXT = 5000
 
@@ -163,6 +163,10 @@ class TicketEventPublic(BaseModel):
     body: str | None
     data: dict[str, Any]
     delivery: DeliveryPublic | None = None
+    # A public reply's approval: None where none is needed; "pending" awaits the unit's supervisor.
+    approval: ReplyApproval | None = None
+    approval_by: int | None = None
+    approval_at: dt.datetime | None = None
 
 
 class AttachmentPublic(BaseModel):

@@ -17,15 +17,15 @@ from casework.calendar.workdays import WorkingCalendar
 from casework.db import utcnow
 from casework.deadlines.schemas import DEFAULT_RULES, DeadlineRules
 from casework.deadlines.service import ExtensionKind, current_deadline, next_extension
-from casework.errors import InvalidTransition, ValidationFailed
-from casework.officials.models import Official
+from casework.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from casework.officials.models import PROVINCE, Official
 from casework.officials.permissions import Action, can
 from casework.outbox.models import OutboxKind
 from casework.outbox.schemas import OutboxPayload
 from casework.outbox.service import enqueue
 from casework.tickets import repository
 from casework.tickets.lifecycle import apply_transition, check_transition
-from casework.tickets.models import EventKind, Ticket, TicketEvent, TicketStatus
+from casework.tickets.models import EventKind, ReplyApproval, Ticket, TicketEvent, TicketStatus
 from casework.tickets.schemas import MAX_TEXT, TicketChange, TicketEventPublic
 from casework.tickets.scope import is_visible
 from casework.tickets.service import add_event, load_for_change, public, save
@@ -168,9 +168,14 @@ async def add_public_reply(
     text: str,
     expected_version: int | None = None,
     rules: DeadlineRules = DEFAULT_RULES,
+    approval_units: frozenset[str] = frozenset(),
     now: dt.datetime | None = None,
 ) -> TicketChange:
-    """Answer the citizen: the reply joins the thread and is queued to their chat in the same transaction."""
+    """Answer the citizen: the reply joins the thread and is queued to their chat in the same transaction.
+
+    When the ticket's unit is in ``approval_units`` and the author may not approve replies, the
+    reply waits in the thread (approval ``pending``) and nothing is queued until it is approved.
+    """
     now = now or utcnow()
     text = _text(text, "text")
     ticket = await load_for_change(
@@ -179,10 +184,114 @@ async def add_public_reply(
     if ticket.status is TicketStatus.DUPLICATE:
         raise InvalidTransition("reply on the original ticket, not on a duplicate")
     event = add_event(session, ticket, EventKind.PUBLIC_REPLY, actor, now, body=text)
+    # The author already passed the scope check: one who may approve is a supervisor of this unit.
+    pending = needs_approval(ticket, approval_units) and not can(actor, Action.TICKET_APPROVE_REPLY)
+    if pending:
+        event.approval = ReplyApproval.PENDING
     await save(session, now, ticket)
-    await _notify(session, ticket, event, OutboxKind.REPLY, text)
-    await record(session, actor=actor, action=AuditAction.TICKET_REPLY, object_type="ticket", object_id=ticket.code)
+    if not pending:
+        await _notify(session, ticket, event, OutboxKind.REPLY, text)
+    await record(
+        session,
+        actor=actor,
+        action=AuditAction.TICKET_REPLY,
+        object_type="ticket",
+        object_id=ticket.code,
+        detail={"event_id": event.id, "approval": ReplyApproval.PENDING} if pending else {},
+    )
     return await _change(session, ticket, event, rules, now)
+
+
+def reply_unit(ticket: Ticket) -> str:
+    """The unit that answers for a ticket's replies: its commune, or the province (unplaced or confidential)."""
+    if ticket.confidential or ticket.commune_code is None:
+        return PROVINCE
+    return ticket.commune_code
+
+
+def needs_approval(ticket: Ticket, approval_units: frozenset[str]) -> bool:
+    """Whether public replies on this ticket wait for a supervisor's approval."""
+    return reply_unit(ticket) in approval_units
+
+
+async def _pending_reply(
+    session: AsyncSession, *, actor: Official, code: str, event_id: int, expected_version: int | None
+) -> tuple[Ticket, TicketEvent]:
+    ticket = await load_for_change(
+        session, actor=actor, action=Action.TICKET_APPROVE_REPLY, code=code, expected_version=expected_version
+    )
+    reply = await repository.reply_of_ticket(session, ticket.id, event_id)
+    if reply is None:
+        raise NotFound(f"reply {event_id} not found on ticket {ticket.code}")
+    if reply.approval is not ReplyApproval.PENDING:
+        state = reply.approval or "sent without approval"
+        raise Conflict(f"reply {event_id} is not awaiting approval: {state}")
+    return ticket, reply
+
+
+async def approve_reply(
+    session: AsyncSession,
+    *,
+    actor: Official,
+    code: str,
+    event_id: int,
+    expected_version: int | None = None,
+    rules: DeadlineRules = DEFAULT_RULES,
+    now: dt.datetime | None = None,
+) -> TicketChange:
+    """Approve a reply awaiting approval: it is queued to the citizen, once, and the approver recorded."""
+    now = now or utcnow()
+    ticket, reply = await _pending_reply(
+        session, actor=actor, code=code, event_id=event_id, expected_version=expected_version
+    )
+    reply.approval = ReplyApproval.APPROVED
+    reply.approval_by = actor.id
+    reply.approval_at = now
+    # The ticket's version moves too: of two approvals racing, the second fails as stale.
+    await save(session, now, ticket)
+    await _notify(session, ticket, reply, OutboxKind.REPLY, reply.body or "")
+    await record(
+        session,
+        actor=actor,
+        action=AuditAction.TICKET_REPLY_APPROVE,
+        object_type="ticket",
+        object_id=ticket.code,
+        detail={"event_id": reply.id},
+    )
+    return await _change(session, ticket, reply, rules, now)
+
+
+async def return_reply(
+    session: AsyncSession,
+    *,
+    actor: Official,
+    code: str,
+    event_id: int,
+    comment: str,
+    expected_version: int | None = None,
+    rules: DeadlineRules = DEFAULT_RULES,
+    now: dt.datetime | None = None,
+) -> TicketChange:
+    """Send a reply awaiting approval back to its author: never queued; the comment joins the thread as a note."""
+    now = now or utcnow()
+    comment = _text(comment, "comment")
+    ticket, reply = await _pending_reply(
+        session, actor=actor, code=code, event_id=event_id, expected_version=expected_version
+    )
+    reply.approval = ReplyApproval.RETURNED
+    reply.approval_by = actor.id
+    reply.approval_at = now
+    add_event(session, ticket, EventKind.INTERNAL_NOTE, actor, now, body=comment, data={"returned_reply": reply.id})
+    await save(session, now, ticket)
+    await record(
+        session,
+        actor=actor,
+        action=AuditAction.TICKET_REPLY_RETURN,
+        object_type="ticket",
+        object_id=ticket.code,
+        detail={"event_id": reply.id},
+    )
+    return await _change(session, ticket, reply, rules, now)
 
 
 async def add_internal_note(

@@ -1,55 +1,57 @@
-"""``caunoi run``: start Cầu Nối on its embedded default."""
+"""``caunoi run``: start Cầu Nối's web service (the officials' API for now) with uvicorn."""
 
 from __future__ import annotations
 
-import asyncio
-import sys
+from typing import Annotated
 
 import typer
+import uvicorn
 
-from casework.database import create_engine, ping
-from caunoi.commands.common import live_knowledge, load_settings, today
+from caunoi.app import DOCS_URL, OPENAPI_URL, create_app
+from caunoi.commands.common import load_settings
 from caunoi.settings import Settings
-from caunoi.terminal import render_reply
-from knowledge.live import LiveKnowledge
-from knowledge.text import MAX_QUESTION_CHARS
 
 
-def run() -> None:
-    """Start Cầu Nối on its embedded default (for now: the database and the question prompt)."""
+def _browser_host(host: str) -> str:
+    # 0.0.0.0 and :: listen everywhere but cannot be browsed to; the machine itself can.
+    if host in {"0.0.0.0", "::", ""}:  # noqa: S104 - compared against, not bound
+        return "127.0.0.1"
+    return f"[{host}]" if ":" in host else host
+
+
+def describe(settings: Settings, host: str, port: int) -> str:
+    """What the operator needs on start: where the service answers and how the first admin gets in."""
+    base = f"http://{_browser_host(host)}:{port}"
+    lines = [f"Cầu Nối đang chạy tại {base} (cơ sở dữ liệu: {settings.resolved_database_url.split(':', 1)[0]})."]
+    if settings.api_docs_enabled:
+        lines.append(f"  Tài liệu API: {base}{DOCS_URL}  (OpenAPI: {base}{OPENAPI_URL})")
+    lines.append(f"  Kiểm tra: {base}/api/v1/healthz, {base}/api/v1/readyz")
+    if settings.admin_username:
+        lines.append(
+            f"  Đăng nhập: tài khoản quản trị '{settings.admin_username}' (CAUNOI_ADMIN_USERNAME) với mật khẩu "
+            f"CAUNOI_ADMIN_PASSWORD, qua POST {base}/api/v1/auth/token hoặc nút Authorize trong tài liệu API."
+        )
+    else:
+        lines.append(
+            "  Chưa cấu hình quản trị viên đầu tiên: đặt CAUNOI_ADMIN_USERNAME và CAUNOI_ADMIN_PASSWORD rồi khởi động "
+            "lại, hoặc chạy `caunoi user add TEN --role admin`."
+        )
+    lines.append("  Nhấn Ctrl-C để dừng.")
+    return "\n".join(lines)
+
+
+def run(
+    host: Annotated[str | None, typer.Option(help="Address to listen on (CAUNOI_HOST, default 127.0.0.1).")] = None,
+    port: Annotated[
+        int | None, typer.Option(min=1, max=65535, help="Port to listen on (CAUNOI_PORT, default 8000).")
+    ] = None,
+) -> None:
+    """Start the web service: migrate the database, create the first admin if configured, serve the API."""
     settings = load_settings()
-    live = live_knowledge(settings)
-    url = settings.resolved_database_url
-    try:
-        dialect = asyncio.run(_open_database(url))
-    except Exception as error:  # noqa: BLE001 - any driver error means the same to the operator
-        typer.echo(f"Cannot open the database: {error}", err=True)
-        raise typer.Exit(1) from error
-    typer.echo(f"Cầu Nối — {len(live.engine.base.entries)} câu hỏi đáp; cơ sở dữ liệu: {dialect}.")
-    typer.echo("Gõ câu hỏi rồi nhấn Enter. Gõ 'thoát' hoặc nhấn Ctrl-D để dừng.")
-    _prompt_loop(live, settings)
-
-
-async def _open_database(url: str) -> str:
-    engine = create_engine(url)
-    try:
-        return await ping(engine)
-    finally:
-        await engine.dispose()
-
-
-def _prompt_loop(live: LiveKnowledge, settings: Settings) -> None:
-    """Answer questions typed at the terminal; FAQ edits are picked up between questions."""
-    ansi = sys.stdout.isatty()
-    while True:
-        try:
-            line = input("> ")
-        except (EOFError, KeyboardInterrupt):
-            typer.echo("")
-            return
-        if line.strip().lower() in {"thoát", "thoat", "exit", "quit"}:
-            return
-        if not line.strip():
-            continue
-        reply = live.engine.ask(line[:MAX_QUESTION_CHARS], today(settings))
-        typer.echo(render_reply(reply, ansi) + "\n")
+    host = host if host is not None else settings.host
+    port = port if port is not None else settings.port
+    app = create_app(settings)
+    typer.echo(describe(settings, host, port))
+    # Our logging is configured by the `caunoi` entry point; uvicorn's access log would write search
+    # terms from query strings (possibly names) to the log, so it stays off.
+    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False, server_header=False)

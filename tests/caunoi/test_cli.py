@@ -2,10 +2,14 @@
 
 import json
 import os
+import signal
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 
@@ -135,10 +139,10 @@ def test_production_refuses_the_default_secret(mini_knowledge: Path) -> None:
     assert "CAUNOI_SECRET_KEY" in result.stderr.decode()
 
 
-def test_run_opens_the_embedded_database_and_answers_at_the_prompt(mini_knowledge: Path, tmp_path: Path) -> None:
+def test_chat_opens_the_embedded_database_and_answers_at_the_prompt(mini_knowledge: Path, tmp_path: Path) -> None:
     data = tmp_path / "data"
     result = caunoi(
-        "run",
+        "chat",
         knowledge=mini_knowledge,
         stdin="lãi suất vay nhcsxh hộ nghèo\nthoát\n".encode(),
         env={"CAUNOI_DATA_DIR": str(data)},
@@ -146,3 +150,53 @@ def test_run_opens_the_embedded_database_and_answers_at_the_prompt(mini_knowledg
     assert result.returncode == 0, result.stderr
     assert (data / "caunoi.db").exists()
     assert "Câu trả lời cho: Hộ nghèo vay vốn" in result.stdout.decode()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def test_run_serves_the_api_over_http_until_stopped(mini_knowledge: Path, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    port = free_port()
+    environment = {
+        **os.environ,
+        "CAUNOI_KNOWLEDGE_DIR": str(mini_knowledge),
+        "CAUNOI_DATA_DIR": str(data),
+        "CAUNOI_ADMIN_USERNAME": "quantri",
+        "CAUNOI_ADMIN_PASSWORD": "mật-khẩu-quản-trị-dài",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "caunoi", "run", "--port", str(port)],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}/api/v1"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                health = httpx.get(f"{base}/healthz", timeout=1)
+                break
+            except httpx.TransportError:
+                assert server.poll() is None, server.stderr.read().decode() if server.stderr else ""
+                assert time.monotonic() < deadline, "the server did not answer within 30 s"
+                time.sleep(0.2)
+        assert health.status_code == 200 and health.json() == {"status": "ok"}
+        assert httpx.get(f"{base}/readyz", timeout=5).json()["database"] == "sqlite"
+        login = httpx.post(f"{base}/auth/token", data={"username": "quantri", "password": "mật-khẩu-quản-trị-dài"})
+        assert login.status_code == 200, login.text
+    finally:
+        server.send_signal(signal.SIGTERM)
+        out, err = server.communicate(timeout=30)
+    # uvicorn shuts down gracefully, then re-raises the signal so the exit status tells how it stopped.
+    assert server.returncode in {0, -signal.SIGTERM}, err.decode()
+    assert "Application shutdown complete" in err.decode()
+    assert (data / "caunoi.db").exists()
+    printed = out.decode()
+    assert f"http://127.0.0.1:{port}/api/v1/docs" in printed
+    assert "quantri" in printed and "mật-khẩu-quản-trị-dài" not in printed + err.decode()

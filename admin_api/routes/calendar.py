@@ -1,0 +1,46 @@
+"""The days officials set by hand over the holiday library: extra days off, extra working days."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Response
+
+from admin_api.deps import SessionDep, allowed
+from admin_api.errors import documented
+from admin_api.schemas import CalendarDayRequest, Day
+from casework.calendar.schemas import CalendarOverridePublic
+from casework.calendar.service import list_overrides, remove_override, set_override
+from casework.officials.models import Official
+from casework.officials.permissions import Action
+
+router = APIRouter(prefix="/calendar/overrides", tags=["calendar"])
+
+DayPath = Annotated[Day, Path(description="The day, YYYY-MM-DD.")]
+
+
+@router.get("", responses=documented(401, 403))
+async def overrides(
+    _actor: Annotated[Official, allowed(Action.TICKET_READ)], session: SessionDep
+) -> list[CalendarOverridePublic]:
+    """Every override, by day (deadlines count working days with them)."""
+    return [CalendarOverridePublic.model_validate(row) for row in await list_overrides(session)]
+
+
+@router.put("/{day}", responses=documented(401, 403, 422))
+async def set_day(
+    day: DayPath,
+    body: CalendarDayRequest,
+    actor: Annotated[Official, allowed(Action.CALENDAR_EDIT)],
+    session: SessionDep,
+) -> CalendarOverridePublic:
+    """Make the day a working day or a day off, replacing any earlier override of it."""
+    return CalendarOverridePublic.model_validate(await set_override(session, actor=actor, data=body.for_day(day)))
+
+
+@router.delete("/{day}", status_code=204, response_class=Response, responses=documented(401, 403, 404, 422))
+async def remove_day(
+    day: DayPath, actor: Annotated[Official, allowed(Action.CALENDAR_EDIT)], session: SessionDep
+) -> None:
+    """Drop the day's override, so the holiday library decides again."""
+    await remove_override(session, actor=actor, day=day)

@@ -1,0 +1,65 @@
+"""Officials: who am I, and (for admins) the accounts of their unit."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+
+from admin_api.deps import CurrentOfficial, SessionDep, allowed
+from admin_api.errors import documented
+from admin_api.schemas import Id, OfficialEntry, PasswordRequest, RoleRequest
+from casework.officials.models import Official
+from casework.officials.permissions import PERMISSIONS, Action
+from casework.officials.schemas import OfficialPublic
+from casework.officials.service import change_role, create_official, disable_official, list_officials, reset_password
+
+router = APIRouter(prefix="/officials", tags=["officials"])
+
+OfficialId = Annotated[Id, Path()]
+Manager = Annotated[Official, allowed(Action.OFFICIALS_MANAGE)]
+
+
+class Me(OfficialPublic):
+    permissions: list[Action]
+
+
+@router.get("/me", responses=documented(401))
+async def me(official: CurrentOfficial) -> Me:
+    """The official behind the token, with what their role allows."""
+    allowed_actions = sorted(PERMISSIONS.get(official.role, frozenset()))
+    return Me.model_validate({**OfficialPublic.model_validate(official).model_dump(), "permissions": allowed_actions})
+
+
+@router.get("", responses=documented(401, 403))
+async def officials(actor: Manager, session: SessionDep) -> list[OfficialPublic]:
+    """The officials the admin manages: everyone from the province, else their commune's."""
+    return await list_officials(session, actor=actor)
+
+
+@router.post("", status_code=201, responses=documented(401, 403, 409, 422))
+async def add_official(body: OfficialEntry, actor: Manager, session: SessionDep) -> OfficialPublic:
+    """Create an account (a username already taken is 409)."""
+    return OfficialPublic.model_validate(await create_official(session, actor=actor, data=body.to_create()))
+
+
+@router.post("/{official_id}/disable", responses=documented(401, 403, 404, 422))
+async def disable(official_id: OfficialId, actor: Manager, session: SessionDep) -> OfficialPublic:
+    """Disable an account; its tokens stop working at once."""
+    return OfficialPublic.model_validate(await disable_official(session, actor=actor, official_id=official_id))
+
+
+@router.put("/{official_id}/password", responses=documented(401, 403, 404, 422))
+async def set_password(
+    official_id: OfficialId, body: PasswordRequest, actor: Manager, session: SessionDep
+) -> OfficialPublic:
+    """Set a new password; every token issued before stops working."""
+    official = await reset_password(session, actor=actor, official_id=official_id, new_password=body.password)
+    return OfficialPublic.model_validate(official)
+
+
+@router.put("/{official_id}/role", responses=documented(401, 403, 404, 422))
+async def set_role(official_id: OfficialId, body: RoleRequest, actor: Manager, session: SessionDep) -> OfficialPublic:
+    """Give the official another role or unit; every token issued before stops working."""
+    official = await change_role(session, actor=actor, official_id=official_id, role=body.role, unit=body.unit)
+    return OfficialPublic.model_validate(official)

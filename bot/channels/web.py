@@ -1,0 +1,274 @@
+"""The web chat: one Vietnamese page at ``/`` and the JSON endpoint it talks to, for any phone's browser.
+
+The page (``static/``: one HTML file, one stylesheet, one script, inlined into a single response of
+a few kilobytes; no CDN, no build step, no web fonts) sends each message with ``POST /chat/messages``
+and polls ``GET /chat/messages`` for what officials send later.
+
+The visitor
+    An anonymous cookie (``caunoi_chat``: random, HttpOnly, SameSite=Lax) names the chat; its
+    value is the conversation's ``chat_ref``. It is personal data: never logged. A cookie that is
+    missing or malformed gets a new one on the next POST (a GET without one just finds nothing).
+    Requests must be ``application/json``, which a cross-site form cannot send without a CORS
+    preflight, and Lax keeps the cookie off cross-site POSTs: no CSRF token is needed.
+
+One message
+    ``{"client_id": uuid, "text": "…"}`` or ``{"client_id": uuid, "payload": "…"}`` (a button's data)
+    becomes ``Event(channel=web, chat_ref, update_id=client_id, …)``; ``bot.engine.handle`` runs it
+    and, in the same transaction, ``casework.outbox.pull.take_for_chat`` takes every pending row of
+    the chat (this turn's replies and whatever an official sent meanwhile) and marks them sent. The
+    answer is ``{"messages": [{"id", "kind", "text", "buttons": [{"text", "data"}]}]}``, the text in
+    the bot's markup (the page escapes it, then renders ``**bold**``, "- " lists and links). The page
+    retries a failed send with the same ``client_id``: the engine's processed-update record makes the
+    retry create nothing, and the retry returns what is pending.
+
+Bad input is a 4xx in the API's error shape ``{"error": code, "detail": …}``: a body that is not
+JSON (400), not ``application/json`` (415), over 64 KB (413), without a valid ``client_id`` or with
+both or neither of ``text`` and ``payload`` (422). A database that does not answer is a 503.
+
+Delivery
+    Web and terminal rows are delivered by pull, never by a dispatcher: a dispatcher for a
+    platform (Telegram, Zalo) must claim only its own channel's rows and leave ``PULL_CHANNELS``
+    (``casework.outbox.pull``) to the citizen's own requests. A row of a page nobody opens again
+    stays pending (it is still visible in the ticket's history for the officials).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import json
+import logging
+import re
+import secrets
+import uuid
+from contextlib import AbstractAsyncContextManager, nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.engine import Deps, handle
+from bot.events import ButtonPress, Event, Input, text_or_command
+from casework.channels import Channel
+from casework.outbox.models import OutboxMessage
+from casework.outbox.pull import take_for_chat
+
+log = logging.getLogger(__name__)
+
+STATE_KEY = "web_chat"
+COOKIE = "caunoi_chat"
+COOKIE_MAX_AGE = 180 * 24 * 3600  # renewed with every message; long enough to follow a ticket to its answer
+MAX_BODY_BYTES = 64 * 1024  # a 10,000-character message, even \u-escaped, must reach the engine's polite refusal
+MAX_TEXT_CHARS = 20_000
+MAX_PAYLOAD_CHARS = 256  # ours are <= 64 bytes; a longer one is forged, and the engine says so
+MAX_BATCH = 50  # rows handed out per request; the page polls again for the rest
+_COOKIE_VALUE = re.compile(r"^[A-Za-z0-9_-]{32}$")
+_STATIC = Path(__file__).with_name("static")
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+@dataclass(frozen=True, slots=True)
+class WebChat:
+    """What the web chat needs from the process: the database and the engine's dependencies."""
+
+    sessions: async_sessionmaker[AsyncSession]
+    deps: Deps
+    # SQLite has one writer: the messages of this process take turns here instead of sleeping in
+    # SQLite's busy handler (which backs off up to 100 ms at a time under load).
+    sqlite_writer: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    def writing(self) -> AbstractAsyncContextManager[object]:
+        """The turn to write: the lock on SQLite, nothing on a server database."""
+        bind = self.sessions.kw.get("bind")
+        if bind is not None and bind.dialect.name == "sqlite":
+            return self.sqlite_writer
+        return nullcontext()
+
+
+def attach(app: FastAPI, chat: WebChat) -> None:
+    """Make the web chat's dependencies available to its routes on this application (in the lifespan)."""
+    setattr(app.state, STATE_KEY, chat)
+
+
+def _chat_of(request: Request) -> WebChat:
+    chat = getattr(request.app.state, STATE_KEY, None)
+    if not isinstance(chat, WebChat):
+        raise RuntimeError("the web chat has no context: attach it in the application's lifespan")
+    return chat
+
+
+class Incoming(BaseModel):
+    """One message from the page: typed text, or the data of a tapped button."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    client_id: uuid.UUID
+    text: str | None = Field(default=None, max_length=MAX_TEXT_CHARS)
+    payload: str | None = Field(default=None, min_length=1, max_length=MAX_PAYLOAD_CHARS)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Incoming:
+        if (self.text is None) == (self.payload is None):
+            raise ValueError("send either text or payload")
+        return self
+
+    def input(self) -> Input:
+        if self.payload is not None:
+            return ButtonPress(self.payload)
+        return text_or_command(self.text or "")
+
+
+def _error(status: int, code: str, detail: Any) -> JSONResponse:
+    return JSONResponse({"error": code, "detail": detail}, status_code=status, headers=NO_STORE)
+
+
+def _render(rows: list[OutboxMessage]) -> JSONResponse:
+    messages = [
+        {
+            "id": row.id,
+            "kind": str(row.kind),
+            "text": row.payload.get("text", ""),
+            "buttons": [{"text": b["text"], "data": b["data"]} for b in row.payload.get("buttons", [])],
+        }
+        for row in rows
+    ]
+    return JSONResponse({"messages": messages}, headers=NO_STORE)
+
+
+def _chat_ref(request: Request) -> str | None:
+    value = request.cookies.get(COOKIE, "")
+    return value if _COOKIE_VALUE.match(value) else None
+
+
+def _set_cookie(request: Request, response: Response, chat_ref: str) -> None:
+    response.set_cookie(
+        COOKIE,
+        chat_ref,
+        max_age=COOKIE_MAX_AGE,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
+
+
+async def _read_json(request: Request) -> Any | JSONResponse:
+    """The request's JSON body, or the 4xx that refuses it."""
+    media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media_type != "application/json":
+        return _error(415, "unsupported_media_type", "send the message as application/json")
+    declared = request.headers.get("content-length", "")
+    too_large = _error(413, "payload_too_large", f"the request body exceeds {MAX_BODY_BYTES} bytes")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        return too_large
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            return too_large
+    try:
+        return json.loads(body)
+    except ValueError:  # includes UnicodeDecodeError
+        return _error(400, "invalid_json", "the body is not valid JSON")
+
+
+def _validation_error(error: ValidationError) -> JSONResponse:
+    # Name the fields, never echo the input (it may be a phone number or a name).
+    fields = sorted({".".join(str(part) for part in item["loc"]) or "body" for item in error.errors()})
+    return _error(422, "validation_failed", {"fields": fields})
+
+
+def _page() -> tuple[bytes, str]:
+    """The page with its stylesheet and script inlined, and the Content-Security-Policy that allows just them."""
+    html = (_STATIC / "index.html").read_text(encoding="utf-8")
+    css = (_STATIC / "chat.css").read_text(encoding="utf-8")
+    script = (_STATIC / "chat.js").read_text(encoding="utf-8")
+
+    def digest(text: str) -> str:
+        return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+    page = html.replace("/*STYLE*/", css).replace("/*SCRIPT*/", script)
+    policy = (
+        f"default-src 'none'; script-src {digest(script)}; style-src {digest(css)}; connect-src 'self'; "
+        "img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+    return page.encode(), policy
+
+
+def build_router() -> APIRouter:
+    """The page at ``/`` and ``/chat/messages``; the context comes from ``attach``."""
+    router = APIRouter(include_in_schema=False)
+    page, policy = _page()
+    page_headers = {"Content-Security-Policy": policy, "Cache-Control": "no-cache"}
+
+    @router.get("/")
+    async def index() -> Response:
+        return HTMLResponse(page, headers=page_headers)
+
+    @router.post("/chat/messages")
+    async def post_message(request: Request) -> Response:
+        chat = _chat_of(request)
+        body = await _read_json(request)
+        if isinstance(body, JSONResponse):
+            return body
+        if not isinstance(body, dict):
+            return _error(422, "validation_failed", {"fields": ["body"]})
+        try:
+            incoming = Incoming.model_validate(body)
+        except ValidationError as error:
+            return _validation_error(error)
+        chat_ref = _chat_ref(request) or secrets.token_urlsafe(24)
+        event = Event(Channel.WEB, chat_ref, str(incoming.client_id), incoming.input(), received_at=chat.deps.now())
+        rows = await _turn(chat, event)
+        if rows is None:
+            return _error(503, "unavailable", "the service is busy; please send again in a moment")
+        response = _render(rows)
+        _set_cookie(request, response, chat_ref)
+        return response
+
+    @router.get("/chat/messages")
+    async def get_messages(request: Request) -> Response:
+        chat = _chat_of(request)
+        chat_ref = _chat_ref(request)
+        if chat_ref is None:
+            return _render([])
+        rows = await _take(chat, chat_ref)
+        if rows is None:
+            return _error(503, "unavailable", "the service is busy; please try again in a moment")
+        return _render(rows)
+
+    return router
+
+
+async def _turn(chat: WebChat, event: Event) -> list[OutboxMessage] | None:
+    """Handle the event and take the chat's pending rows in one transaction; None if the database failed."""
+    async with chat.writing(), chat.sessions() as session:
+        try:
+            await handle(session, event, deps=chat.deps)
+            rows = await take_for_chat(
+                session, channel=Channel.WEB, chat_ref=event.chat_ref, limit=MAX_BATCH, look_first=False
+            )
+            await session.commit()
+        except SQLAlchemyError as error:
+            await session.rollback()
+            log.warning("web chat: the database failed: %s", type(error).__name__)
+            return None
+    return rows
+
+
+async def _take(chat: WebChat, chat_ref: str) -> list[OutboxMessage] | None:
+    async with chat.sessions() as session:
+        try:
+            rows = await take_for_chat(session, channel=Channel.WEB, chat_ref=chat_ref, limit=MAX_BATCH)
+            await session.commit()
+        except SQLAlchemyError as error:
+            await session.rollback()
+            log.warning("web chat: the database failed: %s", type(error).__name__)
+            return None
+    return rows

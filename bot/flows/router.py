@@ -1,0 +1,265 @@
+"""Route one event to the flow that should answer it.
+
+Order of precedence: commands (``/start``, ``/huy``… from any state); button taps (global
+actions from any state, a form's own buttons only if they were the last offered, anything else
+"no longer valid"); typed choices ("2", "có") for the buttons last offered; text captured by
+an open form; a tracking code; otherwise a question for the knowledge engine. Files, shared
+contacts and locations go to a form that takes them, or get a polite word.
+"""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from collections.abc import Awaitable, Callable
+
+from bot.events import Attachment, ButtonPress, Command, Location, SharedContact, Text
+from bot.flows import ask, eligibility, menu, privacy, report, subscribe, track
+from bot.flows.common import show_menu
+from bot.i18n import LANGUAGES
+from bot.parsing import folded
+from bot.payloads import Payload, decode
+from bot.replies import choice_number
+from bot.turn import Flow, Turn
+from casework.tickets.codes import normalize_tracking_code
+
+log = logging.getLogger(__name__)
+
+FLOWS: dict[str, Flow] = {
+    flow.name: flow for flow in (ask.FLOW, eligibility.FLOW, report.FLOW, track.FLOW, subscribe.FLOW, privacy.FLOW)
+}
+KNOWN_FLOWS = frozenset(FLOWS)
+# Single words people type for the buttons they see ("ko" for "Không").
+_TYPED = {"ko": "khong", "k": "khong", "hok": "khong", "khg": "khong", "no": "khong", "yes": "co", "c": "co"}
+
+GlobalHandler = Callable[[Turn, Payload], Awaitable[bool]]
+
+
+async def dispatch(turn: Turn) -> None:
+    """Handle the turn's event; afterwards ``turn.replies`` holds at least one reply."""
+    event_input = turn.event.input
+    if isinstance(event_input, Command):
+        await on_command(turn, event_input)
+    elif isinstance(event_input, ButtonPress):
+        await on_button(turn, event_input.payload)
+    elif isinstance(event_input, Text):
+        await on_text(turn, event_input.text)
+    elif isinstance(event_input, Attachment):
+        await on_attachment(turn, event_input)
+    elif isinstance(event_input, SharedContact):
+        await on_contact(turn, event_input.phone)
+    elif isinstance(event_input, Location):
+        await _not_here(
+            turn,
+            turn.t.gettext(
+                "Cầu Nối chưa dùng vị trí và không lưu vị trí bạn vừa gửi. Nếu được hỏi xã, phường, "
+                "bạn hãy gõ tên xã, phường."
+            ),
+        )
+    if not turn.replies:
+        show_menu(turn)
+
+
+async def on_command(turn: Turn, command: Command) -> None:
+    """``/start``, ``/huy``, ``/menu``, ``/huy_dang_ky``, ``/ngon_ngu`` and the shortcuts to each flow."""
+    name, argument = command.name, command.argument
+    if name == "start":
+        menu.greet(turn)
+    elif name in {"huy", "cancel"}:
+        menu.cancel(turn)
+    elif name in {"menu", "help", "tro_giup"}:
+        menu.menu(turn)
+    elif name == "huy_dang_ky":
+        await subscribe.stop(turn)
+    elif name == "ngon_ngu" and argument.lower() in LANGUAGES:
+        menu.set_language(turn, argument.lower())
+    elif name == "ngon_ngu":
+        menu.choose_language(turn)
+    elif name == "tra_cuu" and argument:
+        await track.show(turn, argument)
+    elif name in {"tra_cuu", "hoi", "kiem_tra", "phan_anh", "thong_bao", "rieng_tu"}:
+        await open_menu_item(turn, {"tra_cuu": "track", "hoi": "ask", "kiem_tra": "check"}.get(name, name))
+    else:
+        show_menu(
+            turn, turn.t.gettext("Tôi chưa biết lệnh /{command}. Bạn hãy chọn một mục dưới đây.").format(command=name)
+        )
+
+
+async def open_menu_item(turn: Turn, action: str) -> bool:
+    """Start what a menu button (or its command) names; False for an unknown name."""
+    if action == "menu":
+        menu.menu(turn)
+    elif action == "cancel":
+        menu.cancel(turn)
+    elif action == "lang":
+        menu.choose_language(turn)
+    elif action == "ask":
+        ask.start(turn)
+    elif action == "check":
+        eligibility.start(turn)
+    elif action in {"report", "phan_anh"}:
+        await report.start(turn)
+    elif action == "track":
+        await track.show_list(turn)
+    elif action in {"sub", "thong_bao"}:
+        await subscribe.start(turn)
+    elif action in {"privacy", "rieng_tu"}:
+        privacy.start(turn)
+    else:
+        return False
+    return True
+
+
+async def _on_menu(turn: Turn, payload: Payload) -> bool:
+    return await open_menu_item(turn, payload.arg(0))
+
+
+async def _on_language(turn: Turn, payload: Payload) -> bool:
+    if payload.arg(0) not in LANGUAGES:
+        return False
+    menu.set_language(turn, payload.arg(0))
+    return True
+
+
+# Actions honoured from any state: they name something stable (a menu item, an FAQ entry, a
+# ticket of this chat), so a tap on an old message still means what it said.
+GLOBAL: dict[str, GlobalHandler] = {
+    "m": _on_menu,
+    "lang": _on_language,
+    "q": ask.on_entry,
+    "fb": ask.on_feedback,
+    "tl": ask.on_topics,
+    "tp": ask.on_topic,
+    "t": track.on_track,
+    "tc": track.on_track,
+    "rt": track.on_rate,
+    "dp": track.on_follow_up,
+    "ad": track.on_follow_up,
+}
+
+
+async def on_button(turn: Turn, raw: str) -> None:
+    """A tap: a global action, one of the buttons just offered, or a choice that is no longer valid."""
+    payload = decode(raw)
+    if payload is None:
+        await invalid_choice(turn)
+        return
+    handler = GLOBAL.get(payload.action)
+    if handler is not None:
+        if not await handler(turn, payload):
+            await invalid_choice(turn)
+        return
+    flow = FLOWS.get(turn.state.flow)
+    if flow is None or raw not in turn.state.offered_payloads:
+        await invalid_choice(turn)
+        return
+    await flow.on_button(turn, payload)
+
+
+async def invalid_choice(turn: Turn) -> None:
+    """An old or forged button: say so kindly, then the current step again, or the menu."""
+    _ = turn.t.gettext
+    note = _("Lựa chọn này không còn hiệu lực (có thể từ một tin nhắn cũ).")
+    flow = FLOWS.get(turn.state.flow)
+    if turn.state.capture and flow is not None:
+        turn.say(note)
+        await flow.prompt(turn)
+        return
+    turn.reset()
+    show_menu(turn, note + " " + _("Mời bạn chọn lại:"))
+
+
+async def on_text(turn: Turn, raw: str) -> None:
+    """Typed text: a choice, a form's answer, a tracking code, or a question."""
+    _ = turn.t.gettext
+    text = unicodedata.normalize("NFC", raw).strip()
+    flow = FLOWS.get(turn.state.flow)
+    in_form = turn.state.capture and flow is not None
+    if len(text) > turn.limits.max_text_chars:
+        turn.say(
+            _(
+                "Tin nhắn của bạn dài {length} ký tự, quá giới hạn {limit} ký tự, nên Cầu Nối chưa nhận. Cầu Nối "
+                "không tự cắt bớt tin nhắn. Bạn hãy viết ngắn gọn hơn, hoặc chia thành nhiều tin."
+            ).format(length=turn.t.number(len(text)), limit=turn.t.number(turn.limits.max_text_chars))
+        )
+        if in_form and flow is not None:
+            await flow.prompt(turn)
+        return
+    if not text:
+        if in_form and flow is not None:
+            turn.say(_("Tin nhắn trống."))
+            await flow.prompt(turn)
+        else:
+            ask.not_understood(turn)
+        return
+    chosen = _typed_choice(turn, text)
+    if chosen is not None:
+        await on_button(turn, chosen)
+        return
+    if in_form and flow is not None:
+        await flow.on_text(turn, text)
+        return
+    if _looks_like_code(text):
+        await track.show(turn, text)
+        return
+    await ask.answer_question(turn, text)
+
+
+def _typed_choice(turn: Turn, text: str) -> str | None:
+    """The payload of the offered button the person typed ("2", "co", "Gửi phản ánh"), if exactly one."""
+    offered = turn.state.offered
+    if not offered or turn.state.numeric:
+        return None
+    number = choice_number(text, len(offered))
+    if number is not None:
+        return offered[number - 1][0]
+    typed = folded(text)
+    typed = _TYPED.get(typed, typed)
+    if not typed:
+        return None
+    labels = [(payload, folded(label)) for payload, label in offered]
+    matches = [payload for payload, label in labels if label == typed]
+    # The first words of a label ("co" for "Có, gửi cho cán bộ", "nong thon" for "Nông thôn (xã)"); outside
+    # a form only one word, so that a question is not mistaken for the start of a suggested question.
+    words = typed.split()
+    if not matches and (turn.state.capture or len(words) == 1):
+        matches = [payload for payload, label in labels if label.split()[: len(words)] == words]
+    return matches[0] if len(matches) == 1 else None
+
+
+def _looks_like_code(text: str) -> bool:
+    compact = text.strip().lower()
+    return normalize_tracking_code(text) is not None and (compact.startswith("cb") or any(c.isdigit() for c in text))
+
+
+async def on_attachment(turn: Turn, attachment: Attachment) -> None:
+    """A file goes to a form step that takes files; anywhere else it is politely declined (not stored)."""
+    flow = FLOWS.get(turn.state.flow)
+    if turn.state.capture and flow is not None and flow.on_attachment is not None:
+        if await flow.on_attachment(turn, attachment):
+            return
+    await _not_here(
+        turn,
+        turn.t.gettext(
+            "Ở bước này Cầu Nối chưa nhận ảnh, ghi âm hay tệp, và không lưu tệp bạn vừa gửi. Muốn gửi kèm ảnh "
+            "hoặc ghi âm cho cán bộ, hãy chọn **Gửi phản ánh**."
+        ),
+    )
+
+
+async def on_contact(turn: Turn, phone: str) -> None:
+    """A shared phone number goes only to the step that asked for it; otherwise it is not kept."""
+    flow = FLOWS.get(turn.state.flow)
+    if turn.state.capture and flow is not None and flow.on_contact is not None:
+        if await flow.on_contact(turn, phone):
+            return
+    await _not_here(turn, turn.t.gettext("Cầu Nối không cần số điện thoại lúc này và không lưu số bạn vừa chia sẻ."))
+
+
+async def _not_here(turn: Turn, text: str) -> None:
+    flow = FLOWS.get(turn.state.flow)
+    if turn.state.capture and flow is not None:
+        turn.say(text)
+        await flow.prompt(turn)
+    else:
+        show_menu(turn, text)

@@ -1,0 +1,72 @@
+"""``caunoi chat``: the citizen's conversation at a prompt (the terminal channel), on the configured database.
+
+The same engine as the web chat and the platforms: ask, self-check, report, track, subscribe;
+buttons are numbered choices ("Trả lời 1, 2 hoặc 3"). The chat is the OS user's own
+(``terminal:<user>``), so a report filed here can be tracked here later; officials' replies
+show up at the next line (an empty line just looks for them).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import sys
+from collections.abc import Iterator
+
+import typer
+
+from bot.channels.terminal import QUIT_WORDS, TerminalChat, converse
+from bot.engine import Deps
+from casework.database import create_engine, create_session_factory
+from casework.migrations import upgrade
+from caunoi.commands.common import live_knowledge, load_settings
+from caunoi.settings import Settings
+from knowledge.live import LiveKnowledge
+
+
+def chat() -> None:
+    """Talk to Cầu Nối as a citizen: type a question or a number; 'thoát' or Ctrl-D to stop."""
+    settings = load_settings()
+    live = live_knowledge(settings)
+    typer.echo(f"Cầu Nối — trò chuyện như một người dân ({len(live.engine.base.entries)} câu hỏi đáp).")
+    typer.echo("Gõ câu hỏi hoặc số của lựa chọn rồi nhấn Enter. Gõ 'thoát' hoặc nhấn Ctrl-D để dừng.\n")
+    try:
+        asyncio.run(_chat(settings, live))
+    except KeyboardInterrupt:
+        typer.echo("")
+    except OSError as error:
+        typer.echo(f"Cannot open the database: {error}", err=True)
+        raise typer.Exit(1) from error
+
+
+def chat_ref() -> str:
+    """This terminal's chat: one per OS user, so it is found again next time."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a container)
+        user = "local"
+    return f"terminal:{user}"[:128]
+
+
+def _lines() -> Iterator[str | None]:
+    while True:
+        try:
+            line = input("> ")
+        except EOFError:
+            typer.echo("")
+            yield None
+            return
+        yield line
+        if line.strip().lower() in QUIT_WORDS:
+            return
+
+
+async def _chat(settings: Settings, live: LiveKnowledge) -> None:
+    engine = create_engine(settings.resolved_database_url)
+    try:
+        await upgrade(engine)
+        deps = Deps(knowledge=lambda: live.engine, zone=settings.zone, rules=settings.deadline_rules)
+        terminal = TerminalChat(create_session_factory(engine), deps, chat_ref=chat_ref(), ansi=sys.stdout.isatty())
+        await converse(terminal, _lines(), lambda text: typer.echo(text))
+    finally:
+        await engine.dispose()

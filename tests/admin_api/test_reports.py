@@ -1,0 +1,139 @@
+"""Reports: the summary's counts and times, and the yearly export in CSV and XLSX for Vietnamese readers."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import httpx
+from openpyxl import load_workbook  # type: ignore[import-untyped]
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from casework.officials.models import PROVINCE, Role
+from casework.tickets.models import TicketKind, TicketStatus
+from casework.tickets.service import submit_ticket
+from casework.tickets.workflow import add_public_reply, change_status
+from tests.admin_api.conftest import API, COMMUNE_A, COMMUNE_B, World
+from tests.casework.factories import ticket_data
+
+UTC = dt.UTC
+RECEIVED = dt.datetime(2025, 3, 3, 2, 0, tzinfo=UTC)  # Monday 3 March 2025, 9:00 in Cao Bằng
+# 31 March 20:00 UTC is 1 April 03:00 in Cao Bằng: April's ticket in Vietnam.
+LATE_MARCH = dt.datetime(2025, 3, 31, 20, 0, tzinfo=UTC)
+
+
+async def arrange(sessions: async_sessionmaker[AsyncSession], world: World) -> list[str]:
+    """Four 2025 tickets in commune A and one in B, with replies 2 h and 30 h after receipt, one answered late."""
+    officer = world.official(Role.OFFICER)
+    province = world.official(Role.OFFICER, PROVINCE)
+    async with sessions() as session:
+        fast = await submit_ticket(session, data=ticket_data(topic="ha-tang", text="Đường hỏng"), now=RECEIVED)
+        slow = await submit_ticket(
+            session, data=ticket_data(kind=TicketKind.COMPLAINT, topic="tro-cap", phone_consent=None), now=RECEIVED
+        )
+        april = await submit_ticket(session, data=ticket_data(topic="ha-tang", text="Cầu hỏng"), now=LATE_MARCH)
+        open_late = await submit_ticket(
+            session, data=ticket_data(topic="=HYPERLINK(1)", text="Chưa trả lời"), now=RECEIVED
+        )
+        await submit_ticket(session, data=ticket_data(commune_code=COMMUNE_B), now=RECEIVED)
+        await add_public_reply(
+            session, actor=officer, code=fast.code, text="Đã sửa", now=RECEIVED + dt.timedelta(hours=2)
+        )
+        await add_public_reply(
+            session, actor=officer, code=slow.code, text="Đang xét", now=RECEIVED + dt.timedelta(hours=30)
+        )
+        # The feedback is answered on time (2 h); the complaint's acceptance deadline (10 days) is missed.
+        for status, days in ((TicketStatus.ACCEPTED, 1), (TicketStatus.ANSWERED, 2)):
+            await change_status(
+                session, actor=officer, code=fast.code, status=status, now=RECEIVED + dt.timedelta(days=days)
+            )
+        await change_status(
+            session, actor=province, code=slow.code, status=TicketStatus.ACCEPTED, now=RECEIVED + dt.timedelta(days=12)
+        )
+        await change_status(
+            session, actor=province, code=slow.code, status=TicketStatus.ANSWERED, now=RECEIVED + dt.timedelta(days=70)
+        )
+        await session.commit()
+    return [fast.code, slow.code, april.code, open_late.code]
+
+
+async def test_the_summary_counts_and_times_what_the_official_may_see(
+    client: httpx.AsyncClient, world: World, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await arrange(sessions, world)
+    params = {"received_from": "2025-01-01", "received_to": "2025-12-31"}
+    response = await client.get(f"{API}/reports/summary", params=params, headers=world.headers(Role.VIEWER))
+    assert response.status_code == 200, response.text
+    summary = response.json()
+    assert summary["total"] == 4
+    assert {t["key"]: t["count"] for t in summary["by_status"]} == {"answered": 2, "new": 2}
+    assert {t["key"]: t["count"] for t in summary["by_kind"]} == {"feedback": 3, "complaint": 1}
+    assert summary["by_topic"][0] == {"key": "ha-tang", "count": 2}
+    assert summary["by_commune"] == [{"commune_code": COMMUNE_A, "name": "Phường Thục Phán", "count": 4}]
+    assert summary["by_month"] == [{"key": "2025-03", "count": 3}, {"key": "2025-04", "count": 1}]
+    assert summary["replied"] == 2
+    assert summary["median_hours_to_first_reply"] == 16.0  # the median of 2 h and 30 h
+    # Due: the two answered tickets and the two still open long past their deadline; one met it.
+    assert summary["answered_on_time"] == {"due": 4, "on_time": 1, "share": 0.25}
+    province = (
+        await client.get(f"{API}/reports/summary", params=params, headers=world.headers(Role.VIEWER, PROVINCE))
+    ).json()
+    assert province["total"] == 5
+    only_b = await client.get(
+        f"{API}/reports/summary", params={**params, "commune": COMMUNE_B}, headers=world.headers(Role.VIEWER, PROVINCE)
+    )
+    assert only_b.json()["total"] == 1
+
+
+async def test_the_csv_export_writes_vietnamese_dates_and_no_personal_data(
+    client: httpx.AsyncClient, world: World, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    fast, slow, april, _ = await arrange(sessions, world)
+    response = await client.get(f"{API}/reports/export", params={"year": 2025}, headers=world.headers(Role.OFFICER))
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    assert response.headers["content-disposition"] == 'attachment; filename="bao-cao-2025.csv"'
+    assert response.content.startswith("\ufeff".encode())  # Excel reads the diacritics right
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    by_code = {row["Mã hồ sơ"]: row for row in rows}
+    assert set(by_code) >= {fast, slow, april} and len(rows) == 4
+    assert by_code[fast]["Ngày nhận"] == "03/03/2025"
+    assert by_code[fast]["Ngày trả lời"] == "05/03/2025" and by_code[fast]["Đúng hạn"] == "Có"
+    assert by_code[slow]["Loại"] == "Khiếu nại" and by_code[slow]["Đúng hạn"] == "Không"
+    assert by_code[april]["Ngày nhận"] == "01/04/2025"
+    assert by_code[fast]["Xã/phường"] == "Phường Thục Phán" and by_code[fast]["Trạng thái"] == "Đã trả lời"
+    assert all(not row["Chủ đề"].startswith("=") for row in rows)  # no formula reaches a spreadsheet
+    assert "Đường hỏng" not in response.text and "tg-" not in response.text
+
+
+async def test_the_xlsx_export_has_a_summary_and_real_dates(
+    client: httpx.AsyncClient, world: World, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    fast, *_ = await arrange(sessions, world)
+    response = await client.get(
+        f"{API}/reports/export", params={"year": 2025, "format": "xlsx"}, headers=world.headers(Role.SUPERVISOR)
+    )
+    assert response.status_code == 200, response.text
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["Tổng hợp", "Danh sách hồ sơ"]
+    overview = [row for row in book["Tổng hợp"].iter_rows(values_only=True)]
+    assert overview[0][0] == "Báo cáo tiếp nhận, giải quyết phản ánh, kiến nghị năm 2025"
+    assert ("Tổng số hồ sơ", 4) in overview
+    tickets = book["Danh sách hồ sơ"]
+    [row] = [row for row in tickets.iter_rows(min_row=2) if row[0].value == fast]
+    assert row[6].value.date() == dt.date(2025, 3, 3) and row[6].number_format == "dd/mm/yyyy"
+
+
+async def test_an_empty_year_exports_only_the_headings(client: httpx.AsyncClient, world: World) -> None:
+    response = await client.get(f"{API}/reports/export", params={"year": 2031}, headers=world.headers(Role.VIEWER))
+    assert response.status_code == 200
+    assert response.content.decode("utf-8-sig").splitlines() == [
+        "Mã hồ sơ,Loại,Chủ đề,Mã xã/phường,Xã/phường,Kênh,Ngày nhận,Trạng thái,Hạn giải quyết,Ngày trả lời,Đúng hạn,Quá hạn"
+    ]
+
+
+async def test_export_parameters_are_checked(client: httpx.AsyncClient, world: World) -> None:
+    for params, field in (({}, "year"), ({"year": 2026, "format": "pdf"}, "format"), ({"year": 1999}, "year")):
+        response = await client.get(f"{API}/reports/export", params=params, headers=world.headers(Role.VIEWER))
+        assert response.status_code == 422 and response.json()["field"] == field

@@ -1,0 +1,184 @@
+"""The self-check: the standard in force on the day, the three outcomes, honesty about 2027, nothing stored."""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from casework.conversations.models import Conversation
+from casework.tickets.models import TicketKind
+from knowledge.eligibility import DIRECTORY, Area, Verdict, assess, default_standards, load_standards
+from tests.bot.conftest import Chat, Clock
+
+IN_2027 = dt.datetime(2027, 3, 1, 3, 0, tzinfo=dt.UTC)
+
+
+async def answer_household(chat: Chat, *, area: str, size: str, income: str) -> None:
+    await chat.say("/start")
+    await chat.tap("Tự kiểm tra hộ nghèo")
+    await chat.tap(area)
+    await chat.say(size)
+    await chat.say(income)
+
+
+async def answer_indicators(chat: Chat, yes: int, unknown: int = 0) -> None:
+    for number in range(12):
+        if number < yes:
+            await chat.tap("Có")
+        elif number < yes + unknown:
+            await chat.tap("Không rõ")
+        else:
+            await chat.say("khong")  # typed, as many do
+
+
+async def test_2026_uses_decree_07_and_a_low_income_household_with_three_deprivations_may_be_poor(chat: Chat) -> None:
+    await chat.say("/start")
+    await chat.tap("Tự kiểm tra hộ nghèo")
+    assert "Nghị định 07/2021/NĐ-CP" in chat.text and "không được lưu" in chat.text
+    await chat.tap("Nông thôn")
+    await chat.say("4")
+    await chat.say("4 triệu")
+    assert "Câu 1/12 (Việc làm)" in chat.text
+    await answer_indicators(chat, yes=3)
+    assert "**có thể thuộc hộ nghèo**" in chat.text
+    assert "1.000.000 đồng/người/tháng" in chat.text and "1.500.000 đồng" in chat.text
+    assert "Chỉ có **rà soát của UBND xã, phường** mới quyết định" in chat.text
+    assert "Mẫu số 01" in chat.text and "UBND xã" in chat.text  # what to bring, where to go
+
+
+async def test_fewer_than_three_deprivations_may_be_near_poor(chat: Chat) -> None:
+    await answer_household(chat, area="Thành thị", size="3", income="5tr")
+    await answer_indicators(chat, yes=2, unknown=1)
+    assert "**có thể thuộc hộ cận nghèo**" in chat.text
+    assert "2.000.000 đồng" in chat.text  # the urban line
+    assert '1 câu bạn trả lời "Không rõ"' in chat.text
+
+
+async def test_income_above_the_line_is_neither_and_skips_the_indicators(chat: Chat) -> None:
+    await answer_household(chat, area="Nông thôn", size="2", income="3.500.000")
+    assert "**có thể không thuộc**" in chat.text
+    assert "Câu 1/12" not in chat.text
+    assert "vẫn có thể đề nghị xã rà soát" in chat.text and "Nộp ở đâu" in chat.text
+    assert "Gửi đề nghị rà soát cho xã" not in chat.labels
+
+
+async def test_from_2027_the_new_lines_apply_and_the_unconfirmed_indicators_are_said_so(
+    chat: Chat, clock: Clock
+) -> None:
+    clock.now = IN_2027
+    await chat.say("/start")
+    await chat.tap("Tự kiểm tra hộ nghèo")
+    assert "Nghị định 351/2025/NĐ-CP" in chat.text and "chưa xác minh" in chat.text
+    await chat.tap("Nông thôn")
+    await chat.say("3")
+    await chat.say("6 triệu")  # 2,000,000 each: poor-line income in 2027, not in 2026
+    assert "trả lời thêm vài câu" in chat.text
+    await chat.tap("Chỉ xét thu nhập")
+    assert "**có thể thuộc hộ nghèo hoặc hộ cận nghèo**" in chat.text
+    assert "2.200.000 đồng" in chat.text
+
+
+async def test_from_2027_the_old_indicators_can_still_be_answered_as_an_indication(chat: Chat, clock: Clock) -> None:
+    clock.now = IN_2027
+    await answer_household(chat, area="Nông thôn", size="3", income="6 triệu")
+    await chat.tap("Trả lời thêm")
+    await answer_indicators(chat, yes=4)
+    assert "**có thể thuộc hộ nghèo**" in chat.text and "Nghị định 351/2025/NĐ-CP" in chat.text
+
+
+async def test_after_the_last_standard_the_self_check_says_it_cannot(chat: Chat, clock: Clock) -> None:
+    clock.now = dt.datetime(2031, 2, 1, tzinfo=dt.UTC)
+    await chat.say("/start")
+    await chat.tap("Tự kiểm tra hộ nghèo")
+    assert "chưa có chuẩn nghèo" in chat.text
+
+
+async def test_unreadable_answers_are_asked_again(chat: Chat) -> None:
+    await chat.say("/start")
+    await chat.tap("Tự kiểm tra hộ nghèo")
+    await chat.say("nong thon")
+    await chat.say("nhiều lắm")
+    assert "từ 1 đến 30" in chat.text
+    await chat.say("bốn")
+    await chat.say("3")
+    assert "ghi rõ đơn vị" in chat.text
+    await chat.say("khoảng vài triệu")
+    assert "chưa đọc được số tiền" in chat.text
+    await chat.say("4tr")
+    assert "Câu 1/12" in chat.text
+
+
+async def test_nothing_is_kept_unless_the_household_sends_it(
+    chat: Chat, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await answer_household(chat, area="Nông thôn", size="4", income="4 triệu")
+    await answer_indicators(chat, yes=3)
+    await chat.tap("Menu chính")
+    assert await chat.tickets() == []
+    async with sessions() as session:
+        found = (await session.scalars(select(Conversation).where(Conversation.chat_ref == chat.chat_ref))).one()
+    assert found.state["data"] == {} and "4000000" not in str(found.state)
+
+
+async def test_the_result_can_be_sent_to_the_commune_as_a_request_for_review(chat: Chat) -> None:
+    await answer_household(chat, area="Nông thôn", size="4", income="4 triệu")
+    await answer_indicators(chat, yes=3)
+    await chat.tap("Gửi đề nghị rà soát cho xã")
+    await chat.say("thuc phan")
+    await chat.tap("Thục Phán")
+    await chat.tap("Không để lại số")
+    await chat.tap("Không cần giữ kín")
+    assert "Đề nghị rà soát hộ nghèo" in chat.text
+    await chat.tap("Gửi")
+    [ticket] = await chat.tickets()
+    assert ticket.kind is TicketKind.FEEDBACK and ticket.topic == "de-nghi-ra-soat"
+    assert "Số người trong hộ: 4" in ticket.text and "có thể thuộc hộ nghèo" in ticket.text
+    assert "Số chỉ số thiếu hụt: 3/12" in ticket.text
+
+
+def test_the_shipped_standards_cover_2022_to_2030_without_gaps() -> None:
+    standards = default_standards()
+    assert [s.id for s in standards.items] == ["nd-07-2021", "nd-351-2025"]
+    assert standards.on(dt.date(2026, 12, 31)).id == "nd-07-2021"  # type: ignore[union-attr]
+    assert standards.on(dt.date(2027, 1, 1)).id == "nd-351-2025"  # type: ignore[union-attr]
+    assert standards.on(dt.date(2021, 12, 31)) is None
+    new = standards.by_id("nd-351-2025")
+    assert new is not None and not new.indicators_confirmed
+    assert len(standards.indicators_of(new)) == 12
+
+
+@pytest.mark.parametrize(
+    ("income", "deprivations", "verdict"),
+    [
+        (4_500_000, 3, Verdict.POOR),  # exactly the line for 3 rural people
+        (4_500_000, 2, Verdict.NEAR_POOR),
+        (4_500_001, 5, Verdict.NEITHER),
+        (0, None, Verdict.LOW_INCOME),
+    ],
+)
+def test_the_rule_compares_the_household_total_with_the_line(
+    income: int, deprivations: int | None, verdict: Verdict
+) -> None:
+    standard = default_standards().by_id("nd-07-2021")
+    assert standard is not None
+    result = assess(standard, area=Area.RURAL, household_size=3, monthly_income=income, deprivations=deprivations)
+    assert result.verdict is verdict
+
+
+def test_a_broken_standard_file_is_named(tmp_path: Path) -> None:
+    (tmp_path / "bad.yaml").write_text("id: bad\nvalid_from: 2030-01-01\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="bad.yaml"):
+        load_standards(tmp_path)
+
+
+def test_the_standard_files_are_nfc() -> None:
+    paths = sorted(DIRECTORY.glob("*.yaml"))
+    assert paths
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        assert unicodedata.normalize("NFC", text) == text, path
