@@ -15,10 +15,6 @@ from collections.abc import Iterator
 
 import typer
 
-from bot.channels.terminal import QUIT_WORDS, TerminalChat, converse
-from bot.engine import Deps
-from casework.database import create_engine, create_session_factory
-from casework.migrations import upgrade
 from caunoi.commands.common import live_knowledge, load_settings
 from caunoi.settings import Settings
 from knowledge.live import LiveKnowledge
@@ -57,11 +53,23 @@ def _lines() -> Iterator[str | None]:
             yield None
             return
         yield line
-        if line.strip().lower() in QUIT_WORDS:
+        if line.strip().lower() in _quit_words():
             return
 
 
+def _quit_words() -> frozenset[str]:
+    from bot.channels.terminal import QUIT_WORDS
+
+    return frozenset(QUIT_WORDS)
+
+
 async def _chat(settings: Settings, live: LiveKnowledge) -> None:
+    # The bot and the database are imported only when a chat starts (see caunoi/commands/run.py).
+    from bot.channels.terminal import TerminalChat, converse
+    from bot.engine import Deps
+    from casework.database import create_engine, create_session_factory
+    from casework.migrations import upgrade
+
     engine = create_engine(settings.resolved_database_url)
     try:
         await upgrade(engine)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-import uvicorn
 
-from caunoi.app import DOCS_URL, OPENAPI_URL, create_app
 from caunoi.commands.common import load_settings
 from caunoi.settings import Settings
+
+# The web stack (caunoi.app, uvicorn) is imported when the service starts, not when any `caunoi`
+# command starts: `caunoi ask` in batch mode stays small and quick.
 
 
 def _browser_host(host: str) -> str:
@@ -21,6 +22,8 @@ def _browser_host(host: str) -> str:
 
 def describe(settings: Settings, host: str, port: int) -> str:
     """What the operator needs on start: where the service answers and how the first admin gets in."""
+    from caunoi.app import DOCS_URL, OPENAPI_URL
+
     base = f"http://{_browser_host(host)}:{port}"
     lines = [f"Cầu Nối đang chạy tại {base} (cơ sở dữ liệu: {settings.resolved_database_url.split(':', 1)[0]})."]
     if settings.api_docs_enabled:
@@ -47,6 +50,10 @@ def run(
     ] = None,
 ) -> None:
     """Start the web service: migrate the database, create the first admin if configured, serve the API."""
+    import uvicorn
+
+    from caunoi.app import create_app
+
     settings = load_settings()
     host = host if host is not None else settings.host
     port = port if port is not None else settings.port
