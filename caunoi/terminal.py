@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 from knowledge.engine import Outcome, Reply
-
-_BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
-_LINK = re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+)\)")
+from knowledge.markup import render_markup
 
 SMALLTALK_REPLIES = {
     "greeting": "Xin chào! Tôi là trợ lý tự động của Cầu Nối. Bạn có thể hỏi tôi về chính sách "
@@ -21,12 +17,6 @@ FALLBACK_REPLY = (
     "Xin lỗi, tôi chưa có câu trả lời chắc chắn cho câu hỏi này. Bạn có thể hỏi lại bằng cách "
     "khác, hoặc hỏi cán bộ giảm nghèo ở UBND xã nơi bạn ở."
 )
-
-
-def render_markup(text: str, ansi: bool) -> str:
-    """Turn the FAQ markup subset into terminal text (bold as ANSI when wanted)."""
-    text = _LINK.sub(r"\1 (\2)", text)
-    return _BOLD.sub("\033[1m\\1\033[0m" if ansi else r"\1", text)
 
 
 def render_reply(reply: Reply, ansi: bool = False) -> str:

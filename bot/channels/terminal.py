@@ -9,7 +9,6 @@ replies, and anything an official sent since) are taken and marked sent, as the 
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Callable, Iterable
 
@@ -23,16 +22,9 @@ from casework.channels import Channel
 from casework.conversations.service import conversation_language
 from casework.outbox.models import OutboxMessage
 from casework.outbox.pull import take_for_chat
+from knowledge.markup import render_markup
 
 QUIT_WORDS = frozenset({"thoát", "thoat", "exit", "quit"})
-_BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
-_LINK = re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+)\)")
-
-
-def render_markup(text: str, ansi: bool) -> str:
-    """The bot's markup for a terminal: links as "text (url)", bold in ANSI (or plain when not a tty)."""
-    text = _LINK.sub(r"\1 (\2)", text)
-    return _BOLD.sub("\033[1m\\1\033[0m" if ansi else r"\1", text)
 
 
 def as_reply(row: OutboxMessage) -> Reply:
