@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from casework.channels import Channel
@@ -95,8 +96,15 @@ class Event:
                 raise ValueError(f"{name} must have 1 to {MAX_REF_CHARS} characters")
 
 
+def clean_typed_text(raw: str) -> str:
+    """NFC, without control characters but line breaks and tabs (a NUL byte cannot even be stored)."""
+    text = unicodedata.normalize("NFC", raw)
+    return "".join(c for c in text if c in "\n\t" or unicodedata.category(c) != "Cc")
+
+
 def text_or_command(raw: str) -> Text | Command:
     """Read what a person typed: ``/huy`` or ``/start@CauNoiBot x`` is a command, anything else text."""
+    raw = clean_typed_text(raw)
     match = _COMMAND.match(raw.strip())
     if match is None:
         return Text(raw)

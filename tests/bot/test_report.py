@@ -191,3 +191,16 @@ async def test_the_remembered_commune_is_offered_first(chat: Chat) -> None:
     assert "Bạn ở **Phường Thục Phán**, đúng không?" in chat.text
     await chat.tap("Xã, phường khác")
     assert "Bạn ở xã, phường nào?" in chat.text
+
+
+async def test_control_characters_typed_into_a_report_are_dropped_not_fatal(chat: Chat) -> None:
+    """A NUL byte (PostgreSQL refuses it in text) or a stray control character never breaks a report."""
+    await to_description(chat)
+    await chat.say("Chưa nhận\x00 được tiền\x07 hỗ trợ điện tháng này.\n")
+    await chat.tap("Tiếp tục")
+    await chat.tap("Không để lại số")
+    await chat.tap("Không cần giữ kín")
+    await chat.tap("Gửi")
+    [ticket] = await chat.tickets()
+    assert "\x00" not in ticket.text and "\x07" not in ticket.text
+    assert "Chưa nhận được tiền hỗ trợ điện tháng này." in ticket.text
