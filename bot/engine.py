@@ -86,7 +86,12 @@ async def _run(session: AsyncSession, event: Event, deps: Deps, processed: int) 
     await dispatch(turn)
     if not turn.erased:
         await save_conversation(
-            session, conversation, state=turn.state.to_json(), language=turn.t.language, now=turn.now
+            session,
+            conversation,
+            state=turn.state.to_json(),
+            language=turn.t.language,
+            inbound_ref=event.message_ref,
+            now=turn.now,
         )
     await _enqueue(session, event, processed, turn.replies, turn)
     return turn.replies

@@ -86,6 +86,8 @@ class Event:
     update_id: str  # unique per channel: a second delivery of the same id is ignored
     input: Input
     received_at: dt.datetime | None = None  # the platform's timestamp, if any
+    # The platform's id of the citizen's message, where a reply must quote it (Zalo OA).
+    message_ref: str | None = None
 
     def __post_init__(self) -> None:
         if not self.channel.delivers:

@@ -83,10 +83,26 @@ async def insert_ignoring_conflict(
     ``ON CONFLICT DO NOTHING`` leaves the transaction usable after a clash (a failed INSERT
     would abort it on PostgreSQL), so the caller can retry or fetch the existing row.
     """
+    inserted: int | None = await _insert_or_nothing(session, model, values, conflict_on, "id")
+    return inserted
+
+
+async def insert_if_absent(
+    session: AsyncSession, model: type[Base], values: dict[str, Any], *, conflict_on: list[str]
+) -> bool:
+    """``insert_ignoring_conflict`` for a table without an ``id``: whether the row was inserted."""
+    return await _insert_or_nothing(session, model, values, conflict_on, conflict_on[0]) is not None
+
+
+async def _insert_or_nothing(
+    session: AsyncSession, model: type[Base], values: dict[str, Any], conflict_on: list[str], returning: str
+) -> Any:
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
-        insert(model).values(values).on_conflict_do_nothing(index_elements=conflict_on).returning(model.__table__.c.id)
+        insert(model)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=conflict_on)
+        .returning(model.__table__.c[returning])
     )
-    inserted: int | None = (await session.execute(statement)).scalar_one_or_none()
-    return inserted
+    return (await session.execute(statement)).scalar_one_or_none()

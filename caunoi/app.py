@@ -2,8 +2,9 @@
 
 It owns the database engine for the application's lifetime (created, migrated and disposed in
 the lifespan), creates the first admin when asked to, and mounts the officials' API under
-``/api/v1`` and the citizens' web chat (``bot.channels.web``: the page at ``/``) beside it;
-platform webhooks will be mounted here too.
+``/api/v1`` and the citizens' web chat (``bot.channels.web``: the page at ``/``) beside it,
+and the platform channels that are configured (``caunoi.platforms``: webhooks under
+``/webhooks/``, pollers and outbox dispatchers started and stopped with the application).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from casework.errors import Conflict
 from casework.migrations import upgrade
 from casework.officials.schemas import LoginPolicy
 from casework.officials.service import ensure_first_admin
+from caunoi import platforms
 from caunoi.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -88,8 +90,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
             await _create_first_admin(context, settings)
             attach(app, context)
-            web_chat.attach(app, web_chat.WebChat(sessions=context.sessions, deps=_bot_deps(settings)))
-            yield
+            deps = _bot_deps(settings)
+            web_chat.attach(app, web_chat.WebChat(sessions=context.sessions, deps=deps))
+            running = await platforms.start(app, settings, context.sessions, deps)
+            try:
+                yield
+            finally:
+                await running.stop()
         finally:
             await engine.dispose()
 
@@ -110,4 +117,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     app.include_router(build_router())
     app.include_router(web_chat.build_router())  # the citizens' web chat: the page at / and /chat/messages
+    for router in platforms.build_routers(settings):  # /webhooks/… of the platform channels that are on
+        app.include_router(router)
     return app

@@ -65,6 +65,25 @@ class Settings(BaseSettings):
     reply_approval_units: frozenset[str] = frozenset()
     due_soon_working_days: int = Field(default=3, ge=0, le=30)
     api_docs: bool | None = None  # /api/v1/docs and openapi.json; None: on except in production
+    # Platform channels (docs/channels.md): a channel is on when its token (or OA id) is set.
+    telegram_token: SecretStr = SecretStr("")
+    telegram_api_url: str = "https://api.telegram.org/bot"  # the token is appended
+    telegram_webhook_url: str = ""  # empty: long polling
+    telegram_webhook_secret: SecretStr = SecretStr("")
+    zalo_bot_token: SecretStr = SecretStr("")
+    zalo_bot_api_url: str = "https://bot-api.zaloplatforms.com"
+    zalo_bot_webhook_url: str = ""  # empty: polling with getUpdates
+    zalo_bot_webhook_secret: SecretStr = SecretStr("")
+    zalo_oa_id: str = ""
+    zalo_oa_app_id: str = ""
+    zalo_oa_app_secret: SecretStr = SecretStr("")  # the app's secret: refreshing the access token
+    zalo_oa_secret_key: SecretStr = SecretStr("")  # the OA secret key: webhook signatures
+    zalo_oa_access_token: SecretStr = SecretStr("")  # first start only: then kept (and refreshed) in the database
+    zalo_oa_refresh_token: SecretStr = SecretStr("")
+    zalo_oa_api_url: str = "https://openapi.zalo.me"
+    zalo_oa_oauth_url: str = "https://oauth.zaloapp.com"
+    # How long a process keeps a channel's sending or polling to itself without renewing (failover time).
+    channel_lease: dt.timedelta = Field(default=dt.timedelta(seconds=15), description="seconds or ISO 8601")
 
     @field_validator("timezone")
     @classmethod
@@ -81,7 +100,27 @@ class Settings(BaseSettings):
             )
         return self
 
-    @field_validator("token_ttl", mode="before")
+    @model_validator(mode="after")
+    def _channels_complete(self) -> Settings:
+        secret = self.telegram_webhook_secret.get_secret_value()
+        if self.telegram_webhook_url and not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", secret):
+            raise ValueError(
+                "CAUNOI_TELEGRAM_WEBHOOK_SECRET must be 16 to 256 letters, digits, '_' or '-' when a webhook URL is set"
+            )
+        if self.zalo_bot_webhook_url and not 16 <= len(self.zalo_bot_webhook_secret.get_secret_value()) <= 256:
+            raise ValueError("CAUNOI_ZALO_BOT_WEBHOOK_SECRET must have 16 to 256 characters when a webhook URL is set")
+        oa = [
+            self.zalo_oa_app_id,
+            self.zalo_oa_app_secret.get_secret_value(),
+            self.zalo_oa_secret_key.get_secret_value(),
+        ]
+        if self.zalo_oa_id and not all(oa):
+            raise ValueError(
+                "a Zalo OA needs CAUNOI_ZALO_OA_APP_ID, CAUNOI_ZALO_OA_APP_SECRET and CAUNOI_ZALO_OA_SECRET_KEY"
+            )
+        return self
+
+    @field_validator("token_ttl", "channel_lease", mode="before")
     @classmethod
     def _seconds_as_digits(cls, value: object) -> object:
         return int(value) if isinstance(value, str) and value.strip().isdigit() else value

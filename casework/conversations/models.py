@@ -30,6 +30,13 @@ class Conversation(Base):
     state: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # The citizen's latest message: its platform id and time (a Zalo OA reply must quote it, and is
+    # free only within a window after it).
+    last_inbound_ref: Mapped[str | None] = mapped_column(String(128))
+    last_inbound_at: Mapped[dt.datetime | None]
+    # Set when the platform refused a delivery for good (the citizen blocked the bot): nothing more is
+    # sent until the citizen writes again.
+    unreachable_since: Mapped[dt.datetime | None]
     # Two updates of one chat handled at once: the second to save finds the version moved on.
     version: Mapped[int] = mapped_column(default=1)
 

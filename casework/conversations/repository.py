@@ -156,3 +156,35 @@ async def unlink_votes(session: AsyncSession, *, conversation_id: int) -> None:
         .values(conversation_id=None)
         .execution_options(synchronize_session=False)
     )
+
+
+async def set_unreachable(session: AsyncSession, *, channel: Channel, chat_ref: str, at: dt.datetime) -> None:
+    """Mark the chat unreachable (a Core UPDATE: it must not collide with the conversation's version)."""
+    await session.execute(
+        update(Conversation)
+        .where(Conversation.channel == channel, Conversation.chat_ref == chat_ref)
+        .values(unreachable_since=at)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def unreachable_among(session: AsyncSession, *, channel: Channel, chat_refs: set[str]) -> set[str]:
+    """The chats of ``chat_refs`` marked unreachable."""
+    if not chat_refs:
+        return set()
+    statement = select(Conversation.chat_ref).where(
+        Conversation.channel == channel,
+        Conversation.chat_ref.in_(chat_refs),
+        Conversation.unreachable_since.is_not(None),
+    )
+    return set((await session.scalars(statement)).all())
+
+
+async def languages_among(session: AsyncSession, *, channel: Channel, chat_refs: set[str]) -> dict[str, str]:
+    """The language of each of these chats that has a conversation."""
+    if not chat_refs:
+        return {}
+    statement = select(Conversation.chat_ref, Conversation.language).where(
+        Conversation.channel == channel, Conversation.chat_ref.in_(chat_refs)
+    )
+    return {chat_ref: language for chat_ref, language in (await session.execute(statement)).all()}

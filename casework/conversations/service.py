@@ -8,6 +8,7 @@ a repeated delivery of the update finds its row and changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -81,9 +82,14 @@ async def save_conversation(
     state: dict[str, Any],
     language: str | None = None,
     commune_code: str | None = None,
+    inbound_ref: str | None = None,
     now: dt.datetime | None = None,
 ) -> Conversation:
-    """Store the new state (and language or commune when given); StaleVersion if another update saved first."""
+    """Store the new state (and language or commune when given); StaleVersion if another update saved first.
+
+    The citizen wrote, so the chat is reachable again; ``inbound_ref`` is the platform's id of the
+    message (a Zalo OA reply quotes it).
+    """
     conversation.state = state
     flag_modified(conversation, "state")  # a new dict or the same one changed: written either way
     if language is not None:
@@ -91,6 +97,10 @@ async def save_conversation(
     if commune_code is not None:
         conversation.commune_code = commune_code
     conversation.updated_at = now or utcnow()
+    conversation.unreachable_since = None
+    if inbound_ref is not None:
+        conversation.last_inbound_ref = inbound_ref
+        conversation.last_inbound_at = conversation.updated_at
     try:
         await session.flush()
     except StaleDataError as error:
@@ -169,3 +179,18 @@ async def erase_chat(
         deliveries_scrubbed=deliveries,
         conversation_removed=conversation is not None,
     )
+
+
+async def mark_unreachable(session: AsyncSession, *, channel: Channel, chat_ref: str, now: dt.datetime) -> None:
+    """The platform refused the chat for good (the citizen blocked the bot): send nothing more until they write."""
+    await repository.set_unreachable(session, channel=channel, chat_ref=chat_ref, at=now)
+
+
+async def unreachable_chats(session: AsyncSession, *, channel: Channel, chat_refs: Iterable[str]) -> set[str]:
+    """Which of these chats are marked unreachable."""
+    return await repository.unreachable_among(session, channel=channel, chat_refs=set(chat_refs))
+
+
+async def chat_languages(session: AsyncSession, *, channel: Channel, chat_refs: Iterable[str]) -> dict[str, str]:
+    """The language each of these chats speaks (chats without a conversation are absent: Vietnamese)."""
+    return await repository.languages_among(session, channel=channel, chat_refs=set(chat_refs))

@@ -24,7 +24,10 @@ class OutboxStatus(enum.StrEnum):
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"  # failed at least once, waiting for its next attempt
-    DEAD = "dead"  # given up after too many attempts
+    DEAD = "dead"  # given up: too many attempts, or refused for good (last_error says why)
+    # The sender stopped (a crash) after handing the message to the platform and before hearing back:
+    # it may have arrived. Never sent again (at most once); officials see it.
+    UNCONFIRMED = "unconfirmed"
 
 
 # Lower is sooner: one citizen waiting for an answer goes before 10,000 announcement rows.
@@ -36,8 +39,10 @@ class OutboxMessage(Base):
 
     __tablename__ = "outbox"
     __table_args__ = (
-        # The dispatcher's claim query: claimable rows by priority, then age.
-        Index("ix_outbox_claim", "status", "priority", "id"),
+        # The dispatcher's claim query: one channel's claimable rows by priority, then age.
+        Index("ix_outbox_claim", "channel", "status", "priority", "id"),
+        # A chat's rows: the web chat's poll, the order of one chat's messages, erasure.
+        Index("ix_outbox_chat", "channel", "chat_ref", "status"),
         Index("ix_outbox_claimed_until", "claimed_until"),
     )
 
@@ -55,6 +60,9 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     claimed_until: Mapped[dt.datetime | None]
+    # When the claimed row was handed to the platform: a claim that ends without a result after this
+    # point is UNCONFIRMED, before it the row is simply sent again.
+    send_started_at: Mapped[dt.datetime | None]
     sent_at: Mapped[dt.datetime | None]
     external_id: Mapped[str | None] = mapped_column(String(128))
     last_error: Mapped[str | None] = mapped_column(Text)

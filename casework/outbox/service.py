@@ -64,16 +64,45 @@ async def claim_batch(
     *,
     worker: str,
     limit: int,
+    channel: Channel | None = None,
     now: dt.datetime | None = None,
     policy: RetryPolicy = DEFAULT_RETRY,
 ) -> list[OutboxMessage]:
-    """Claim up to ``limit`` due messages for this worker (a lease: unreported claims come back)."""
+    """Claim up to ``limit`` due messages (of one channel, if given) for this worker.
+
+    A claim is a lease: rows whose claim lapses before the worker started sending them come back;
+    rows it had started sending become UNCONFIRMED (``repository.settle_abandoned``). One chat's
+    rows are claimed in order and never past an earlier row that waits for a retry.
+    """
     now = now or utcnow()
-    await repository.bury_abandoned(session, now=now, max_attempts=policy.max_attempts)
+    await repository.settle_abandoned(session, now=now, max_attempts=policy.max_attempts, channel=channel)
     ids = await repository.claim_ids(
-        session, worker=worker, limit=limit, now=now, until=now + policy.lease, max_attempts=policy.max_attempts
+        session,
+        worker=worker,
+        limit=limit,
+        now=now,
+        until=now + policy.lease,
+        max_attempts=policy.max_attempts,
+        channel=channel,
     )
     return await repository.load(session, ids) if ids else []
+
+
+async def take_over(
+    session: AsyncSession,
+    *,
+    channel: Channel,
+    worker: str,
+    now: dt.datetime | None = None,
+    policy: RetryPolicy = DEFAULT_RETRY,
+) -> None:
+    """Settle every claim on the channel that ``worker`` does not hold: call it on taking the channel's lease.
+
+    Whoever held them is gone (the lease ran out), so there is no need to wait for their claims to lapse.
+    """
+    await repository.settle_abandoned(
+        session, now=now or utcnow(), max_attempts=policy.max_attempts, channel=channel, worker=worker
+    )
 
 
 async def _claimed(session: AsyncSession, message_id: int, worker: str) -> OutboxMessage:
@@ -106,6 +135,40 @@ async def mark_sent(
     return message
 
 
+async def mark_started(
+    session: AsyncSession, *, message_id: int, worker: str, now: dt.datetime | None = None
+) -> OutboxMessage:
+    """Record that the row is about to go to the platform (commit this before sending it).
+
+    From here on a crash leaves the row UNCONFIRMED instead of sending it again.
+    """
+    message = await _claimed(session, message_id, worker)
+    message.send_started_at = now or utcnow()
+    await session.flush()
+    return message
+
+
+async def defer(
+    session: AsyncSession, *, message_id: int, worker: str, until: dt.datetime, reason: str | None = None
+) -> OutboxMessage:
+    """Put a claimed row back, unsent and without counting the attempt, to be sent at ``until``.
+
+    For a platform's flood wait (``retry_after``) and for a chat's later rows held back behind an
+    earlier one that failed.
+    """
+    message = await _claimed(session, message_id, worker)
+    message.status = OutboxStatus.PENDING
+    message.attempts = max(message.attempts - 1, 0)
+    message.next_attempt_at = until
+    message.claimed_by = None
+    message.claimed_until = None
+    message.send_started_at = None
+    if reason is not None:
+        message.last_error = reason[:MAX_ERROR_CHARS]
+    await session.flush()
+    return message
+
+
 async def mark_failed(
     session: AsyncSession,
     *,
@@ -124,6 +187,7 @@ async def mark_failed(
     message.last_error = error[:MAX_ERROR_CHARS]
     message.claimed_by = None
     message.claimed_until = None
+    message.send_started_at = None
     if permanent or message.attempts >= policy.max_attempts:
         message.status = OutboxStatus.DEAD
     else:

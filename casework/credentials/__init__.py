@@ -1,0 +1,1 @@
+"""Platform credentials that change at run time (the Zalo OA access and refresh tokens)."""
