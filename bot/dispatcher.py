@@ -138,6 +138,7 @@ class Dispatcher:
         self._paused_until = float("-inf")
         self._chat_next: dict[str, float] = {}
         self._languages: dict[str, str] = {}
+        self._stopping = False
         self.sent = 0
 
     @property
@@ -149,21 +150,26 @@ class Dispatcher:
         self._wake.set()
 
     async def run(self) -> None:
-        """Send until cancelled; a database outage is waited out, never fatal."""
-        try:
-            while True:
-                try:
-                    handled = await self.run_once()
-                except (SQLAlchemyError, OSError) as error:
-                    log.warning(
-                        "dispatcher %s: database unavailable (%s); retrying", self.channel, type(error).__name__
-                    )
-                    handled = 0
-                    await asyncio.sleep(self.config.idle_poll)
-                if handled == 0:
-                    await self._idle()
-        finally:
-            await self._resign()
+        """Send until ``stop`` (or cancelled); a database outage is waited out, never fatal.
+
+        Cancelling is a crash as far as the rows are concerned: sends in flight are abandoned (their
+        rows end UNCONFIRMED) and the lease runs out by itself. ``stop`` is the clean way out.
+        """
+        while not self._stopping:
+            try:
+                handled = await self.run_once()
+            except (SQLAlchemyError, OSError) as error:
+                log.warning("dispatcher %s: database unavailable (%s); retrying", self.channel, type(error).__name__)
+                handled = 0
+                await asyncio.sleep(self.config.idle_poll)
+            if handled == 0 and not self._stopping:
+                await self._idle()
+        await self._resign()
+
+    def stop(self) -> None:
+        """Finish the sends in flight, start no new ones, give the lease up; ``run`` then returns."""
+        self._stopping = True
+        self._wake.set()
 
     async def run_once(self) -> int:
         """Hold the lease, claim one batch and deliver it; return how many rows were settled."""
@@ -232,7 +238,25 @@ class Dispatcher:
             queues[row.chat_ref].append(row)
         order = {row.id: (row.priority, row.id) for row in rows}
         busy: dict[str, asyncio.Task[None]] = {}
+        try:
+            await self._run_batch(queues, order, busy)
+        finally:
+            for task in busy.values():  # cancelled (a crash, for these rows): abandon what is in flight
+                task.cancel()
+            await asyncio.gather(*busy.values(), return_exceptions=True)
+        self._forget_idle_chats()
+
+    async def _run_batch(
+        self,
+        queues: dict[str, collections.deque[OutboxMessage]],
+        order: dict[int, tuple[int, int]],
+        busy: dict[str, asyncio.Task[None]],
+    ) -> None:
         while queues or busy:
+            if self._stopping and queues:
+                for chat in list(queues):
+                    await self._hold_back(chat, queues, "defer", until=self._now(), reason="dispatcher stopped")
+                continue
             now = self._clock()
             ready = [chat for chat in queues if chat not in busy]
             start_at = float("inf")
@@ -244,7 +268,7 @@ class Dispatcher:
                 row = queues[chosen].popleft()
                 if not queues[chosen]:
                     del queues[chosen]
-                self._next_slot = max(self._next_slot + self.config.pace.interval, now)
+                self._next_slot = max(self._next_slot, now) + self.config.pace.interval
                 self._chat_next[chosen] = now + self.config.pace.per_chat_interval
                 busy[chosen] = asyncio.create_task(self._deliver(row, queues))
                 continue
@@ -252,7 +276,6 @@ class Dispatcher:
             for chat in [chat for chat, task in busy.items() if task.done()]:
                 busy.pop(chat).result()
             await self._hold_lease()
-        self._forget_idle_chats()
 
     @staticmethod
     async def _wait(busy: dict[str, asyncio.Task[None]], timeout: float) -> None:

@@ -74,7 +74,13 @@ class Platforms:
     def spawn(self, name: str, job: Coroutine[Any, Any, None]) -> None:
         self.tasks.append(asyncio.create_task(job, name=name))
 
-    async def stop(self) -> None:
+    async def stop(self, grace: float = 5.0) -> None:
+        """Let the dispatchers finish their sends in flight (up to ``grace`` seconds), then end every task."""
+        for dispatcher in self.dispatchers:
+            dispatcher.stop()
+        sending = [task for task in self.tasks if task.get_name().startswith("dispatch-")]
+        if sending:
+            await asyncio.wait(sending, timeout=grace)
         for task in self.tasks:
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)

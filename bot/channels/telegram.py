@@ -25,6 +25,7 @@ import asyncio
 import datetime as dt
 import json
 import logging
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +55,9 @@ from casework.channels import Channel
 from knowledge.markup import render_html
 
 log = logging.getLogger(__name__)
+
+# python-telegram-bot's documented opt-in: time periods (RetryAfter.retry_after) as timedelta, not int.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 STATE_KEY = "telegram_channel"
 WEBHOOK_PATH = "/webhooks/telegram"
