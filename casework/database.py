@@ -31,7 +31,9 @@ def create_engine(url: str) -> AsyncEngine:
         return create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
+    # How long a writer waits for SQLite's lock before failing: 30 s unless the URL says (``?timeout=5``).
+    connect_args = {} if "timeout" in parsed.query else {"timeout": 30}
+    engine = create_async_engine(url, connect_args=connect_args, hide_parameters=True)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _pragmas(connection, _record):  # type: ignore[no-untyped-def]

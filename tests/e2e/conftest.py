@@ -33,44 +33,53 @@ def free_port() -> int:
         return port
 
 
+def launch(environment: dict[str, str], log: Path, port: int) -> subprocess.Popen[bytes]:
+    """Start ``caunoi run`` on ``port`` with exactly this environment (plus PATH and the like); wait until it answers."""
+    base = {name: value for name, value in os.environ.items() if not name.startswith("CAUNOI_")}
+    with log.open("ab") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "caunoi", "run", "--host", "127.0.0.1", "--port", str(port)],
+            env=base | environment,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/v1/healthz", timeout=1).status_code == 200:
+                return process
+        except httpx.TransportError:
+            pass
+        assert process.poll() is None, log.read_text(errors="replace")
+        assert time.monotonic() < deadline, "caunoi run did not answer within 30 s"
+        time.sleep(0.2)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, as an operator or systemd would; SIGKILL only for a hung server."""
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:  # pragma: no cover - a hung server
+        process.kill()
+        process.wait()
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """``caunoi run`` on the shipped FAQ, its own SQLite file and a free port; stopped with SIGTERM after the module."""
     directory = tmp_path_factory.mktemp("e2e")
     port = free_port()
-    environment = {name: value for name, value in os.environ.items() if not name.startswith("CAUNOI_")}
-    environment.update(
-        {
-            "CAUNOI_DATA_DIR": str(directory / "data"),
-            "CAUNOI_ADMIN_USERNAME": ADMIN,
-            "CAUNOI_ADMIN_PASSWORD": ADMIN_PASSWORD,
-        }
-    )
+    environment = {
+        "CAUNOI_DATA_DIR": str(directory / "data"),
+        "CAUNOI_ADMIN_USERNAME": ADMIN,
+        "CAUNOI_ADMIN_PASSWORD": ADMIN_PASSWORD,
+    }
     log = directory / "server.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "caunoi", "run", "--host", "127.0.0.1", "--port", str(port)],
-            env=environment,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
+    process = launch(environment, log, port)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/api/v1/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None, log.read_text(errors="replace")
-            assert time.monotonic() < deadline, "caunoi run did not answer within 30 s"
-            time.sleep(0.2)
-        yield Server(base=base, data=directory / "data", log=log)
+        yield Server(base=f"http://127.0.0.1:{port}", data=directory / "data", log=log)
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:  # pragma: no cover - a hung server
-            process.kill()
-            process.wait()
+        stop(process)
