@@ -228,3 +228,29 @@ async def test_group_chats_and_edits_are_acknowledged_and_ignored(
         )
         assert response.status_code == 200
     assert await processed(sessions) == 0
+
+
+async def test_without_a_webhook_the_service_polls_and_confirms_only_handled_updates(
+    database_url: str, tmp_path: Path, fake: tuple[FakeTelegram, str]
+) -> None:
+    telegram, base = fake
+    settings = settings_for(
+        database_url, tmp_path, telegram_token=TOKEN, telegram_api_url=f"{base}/bot", channel_lease="PT3S"
+    )
+    await empty_database(settings.resolved_database_url)
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        telegram.push_update(telegram.text_update(CHAT, "/start"))
+        telegram.push_update(telegram.text_update(CHAT + 1, "ho ngheo duoc ho tro gi"))
+        deadline = time.monotonic() + 20
+        while len(telegram.sent()) < 2:
+            assert time.monotonic() < deadline, telegram.describe()
+            await asyncio.sleep(0.1)
+        # Once handled, the updates are confirmed (the next getUpdates asks past them) and not handled again.
+        while telegram.pending_updates:
+            assert time.monotonic() < deadline, telegram.pending_updates
+            await asyncio.sleep(0.1)
+    assert "Căn cứ" in text_of(telegram.sent(CHAT + 1))
+    assert len(telegram.sent(CHAT)) == 1
+    polls = [call for call in telegram.calls if call.method == "getUpdates"]
+    assert polls and all(call.params.get("allowed_updates") == ["message", "callback_query"] for call in polls)
