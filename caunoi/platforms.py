@@ -4,18 +4,23 @@ A channel is on when its token (Telegram, Zalo Bot) or OA id (Zalo OA) is set. F
 application mounts its webhook route, and the lifespan starts its dispatcher (one sender per
 deployment at a time, under a lease) and — when no webhook URL is set — its poller (likewise one
 per deployment). ``docs/channels.md`` tells an operator how to set them up.
+
+Also the one housekeeping job: processed-update records are forgotten after a week (every process
+runs it; the DELETE is idempotent).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels import telegram, zalo_bot, zalo_oa
@@ -23,6 +28,8 @@ from bot.channels.inbox import Inbox
 from bot.dispatcher import DispatchConfig, Dispatcher, Sender
 from bot.engine import Deps
 from bot.exclusive import run_exclusively
+from casework.conversations.service import forget_processed
+from casework.db import utcnow
 from caunoi.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -89,9 +96,29 @@ class Platforms:
                 await close()
 
 
+# Platforms stop redelivering an update within a day (Telegram keeps them 24 h, Zalo retries for hours);
+# Telegram may reuse update ids after a week of silence, so records older than this are forgotten.
+PROCESSED_RETENTION = dt.timedelta(days=7)
+HOUSEKEEPING_EVERY = 3600.0  # seconds; the first round waits as long (nothing is urgent at start)
+
+
+async def forget_old_updates(sessions: async_sessionmaker[AsyncSession], *, every: float = HOUSEKEEPING_EVERY) -> None:
+    """Delete processed-update records past their retention, once per ``every`` seconds, until cancelled."""
+    while True:
+        await asyncio.sleep(every)
+        try:
+            async with sessions() as session:
+                gone = await forget_processed(session, before=utcnow() - PROCESSED_RETENTION)
+                await session.commit()
+            log.info("housekeeping: forgot %d processed updates", gone)
+        except (SQLAlchemyError, OSError) as failure:
+            log.warning("housekeeping failed: %s", type(failure).__name__)
+
+
 async def start(app: FastAPI, settings: Settings, sessions: async_sessionmaker[AsyncSession], deps: Deps) -> Platforms:
-    """Attach the channels that are on to ``app`` and start their dispatchers and pollers."""
+    """Attach the channels that are on to ``app`` and start their dispatchers and pollers (and the housekeeping)."""
     running = Platforms()
+    running.spawn("housekeeping", forget_old_updates(sessions))
     config = DispatchConfig(lease_ttl=settings.channel_lease)
 
     def dispatcher(sender: Sender) -> Dispatcher:

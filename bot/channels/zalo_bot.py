@@ -185,6 +185,8 @@ def build_router() -> APIRouter:
             update = json.loads(await request.body())
         except (ValueError, UnicodeDecodeError):
             return error(400, "invalid_body", "the body is not JSON")
+        if not isinstance(update, dict):
+            return error(400, "invalid_body", "not a Zalo Bot update")
         try:
             await channel.receive(update)
         except DatabaseUnavailable:

@@ -3,8 +3,8 @@
 In
     ``POST /webhooks/zalo-oa``. The signature ``X-ZEvent-Signature: mac=<hex>`` is
     sha256(app_id + raw body + timestamp + OA secret key) — plain SHA-256 over the exact bytes
-    received, compared in constant time; an event whose timestamp is more than five minutes away
-    from now is refused (a replayed capture). Then the event is handled and committed like any
+    received, compared in constant time; an event dated more than five minutes ahead or a day behind
+    is refused (a replayed capture; within the day a replay is dropped by its msg_id). Then the event is handled and committed like any
     other (msg_id is its update id) — a few milliseconds, well within the two seconds Zalo waits.
     ``unfollow`` marks the chat unreachable; events the bot does not serve are acknowledged.
 
@@ -33,6 +33,7 @@ import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.inbox import DatabaseUnavailable, Inbox, attached, error, unavailable
@@ -45,6 +46,7 @@ from casework.conversations.service import find_conversation, mark_unreachable
 from casework.credentials import service as credentials
 from casework.db import utcnow
 from casework.outbox.models import OutboxMessage, OutboxStatus
+from casework.outbox.schemas import OutboxPayload
 from knowledge.markup import render_markup
 
 log = logging.getLogger(__name__)
@@ -55,7 +57,11 @@ SIGNATURE_HEADER = "X-ZEvent-Signature"
 TEXT_LIMIT = 2000
 DEFAULT_API_URL = "https://openapi.zalo.me"
 DEFAULT_OAUTH_URL = "https://oauth.zaloapp.com"
+# An event is refused when its timestamp lies more than this in the future (a forged clock)…
 MAX_CLOCK_SKEW = dt.timedelta(minutes=5)
+# …or more than this in the past: longer than Zalo keeps redelivering an event we answered 503 to
+# (up to 12 hours), shorter than the processed-update records that drop a replay (7 days).
+MAX_EVENT_AGE = dt.timedelta(hours=24)
 FREE_WINDOW = dt.timedelta(hours=48)
 FREE_REPLIES = 8
 TOKEN_EXPIRED = {-216, -124}  # "access token is invalid" / "expired"
@@ -281,23 +287,29 @@ class ZaloOaSender:
         return sent_id
 
     async def _window(self, session: AsyncSession, chat_ref: str) -> tuple[str | None, int]:
-        """The message to quote (None when outside 48 hours) and how many replies quoted it already."""
+        """The message to quote (None when outside 48 hours) and how many messages quoted it already.
+
+        Zalo counts messages, not rows: a row sent in parts used one free reply per part. An
+        UNCONFIRMED row has no ``sent_at``; it counts from when its send started.
+        """
         conversation = await find_conversation(session, channel=Channel.ZALO_OA, chat_ref=chat_ref)
         if conversation is None or conversation.last_inbound_ref is None or conversation.last_inbound_at is None:
             return None, 0
         if self._now() - conversation.last_inbound_at > FREE_WINDOW:
             return None, 0
-        used = await session.scalar(
-            select(func.count())
-            .select_from(OutboxMessage)
-            .where(
+        payloads = await session.scalars(
+            select(OutboxMessage.payload).where(
                 OutboxMessage.channel == Channel.ZALO_OA,
                 OutboxMessage.chat_ref == chat_ref,
                 OutboxMessage.status.in_([OutboxStatus.SENT, OutboxStatus.UNCONFIRMED]),
-                OutboxMessage.sent_at >= conversation.last_inbound_at,
+                func.coalesce(OutboxMessage.sent_at, OutboxMessage.send_started_at) >= conversation.last_inbound_at,
             )
         )
-        return conversation.last_inbound_ref, int(used or 0)
+        language = conversation.language
+        used = sum(
+            len(render(Outgoing(0, chat_ref, OutboxPayload.model_validate(payload), language))) for payload in payloads
+        )
+        return conversation.last_inbound_ref, used
 
 
 # -- webhook -------------------------------------------------------------------------------------
@@ -313,9 +325,12 @@ class ZaloOaChannel:
         if data.get("event_name") == "unfollow":
             follower = (data.get("follower") or {}).get("id")
             if follower:
-                async with self.inbox.sessions() as session:
-                    await mark_unreachable(session, channel=Channel.ZALO_OA, chat_ref=str(follower), now=utcnow())
-                    await session.commit()
+                try:
+                    async with self.inbox.sessions() as session:
+                        await mark_unreachable(session, channel=Channel.ZALO_OA, chat_ref=str(follower), now=utcnow())
+                        await session.commit()
+                except (SQLAlchemyError, OSError) as failure:
+                    raise DatabaseUnavailable from failure
             return False
         event = parse(data)
         if event is None:
@@ -341,7 +356,7 @@ def build_router(*, now: Any = utcnow) -> APIRouter:
         if not timestamp.isdigit() or not verify(channel.config, raw, request.headers.get(SIGNATURE_HEADER), timestamp):
             return error(403, "forbidden", "wrong or missing signature")
         sent_at = dt.datetime.fromtimestamp(int(timestamp) / 1000, dt.UTC)
-        if abs(now() - sent_at) > MAX_CLOCK_SKEW:
+        if not -MAX_CLOCK_SKEW <= now() - sent_at <= MAX_EVENT_AGE:
             return error(403, "stale", "the event's timestamp is too far from now")
         try:
             await channel.receive(data)

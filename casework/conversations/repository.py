@@ -140,7 +140,7 @@ async def scrub_deliveries(session: AsyncSession, *, channel: Channel, chat_ref:
         .where(
             OutboxMessage.channel == channel,
             OutboxMessage.chat_ref == chat_ref,
-            OutboxMessage.status.in_([OutboxStatus.SENT, OutboxStatus.DEAD]),
+            OutboxMessage.status.in_([OutboxStatus.SENT, OutboxStatus.DEAD, OutboxStatus.UNCONFIRMED]),
         )
         .values(chat_ref=ERASED_CHAT, payload={"text": "-", "buttons": []})
         .execution_options(synchronize_session=False)

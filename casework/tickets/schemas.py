@@ -150,6 +150,8 @@ class DeliveryPublic(BaseModel):
     status: OutboxStatus
     attempts: int
     sent_at: dt.datetime | None
+    # Why it is not (yet) delivered: e.g. "outside the free reply window", "the citizen blocked the bot".
+    last_error: str | None = None
 
 
 class TicketEventPublic(BaseModel):

@@ -269,10 +269,11 @@ async def test_a_forged_or_missing_secret_is_refused_and_a_body_that_is_not_json
     for secret in (SECRET[:-1] + "?", SECRET[:-1], "", None):
         response = await deliver(webhook, update, secret=secret)
         assert response.status_code == 403 and response.json()["error"] == "forbidden"
-    response = await webhook.post(
-        WEBHOOK, content=b"{not json", headers={"X-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}
-    )
-    assert response.status_code == 400 and response.json()["error"] == "invalid_body"
+    for garbage in (b"{not json", b"[1, 2]", b'"text"'):
+        response = await webhook.post(
+            WEBHOOK, content=garbage, headers={"X-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}
+        )
+        assert response.status_code == 400 and response.json()["error"] == "invalid_body"
     assert await processed(sessions) == 0
     assert await outbox(sessions, CHAT) == []
 
