@@ -7,6 +7,7 @@ The composition root builds one ``ApiContext`` in the application's lifespan and
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -26,6 +27,7 @@ class ApiContext:
     rules: DeadlineRules = DEFAULT_RULES
     login_policy: LoginPolicy = DEFAULT_LOGIN_POLICY
     reply_approval_units: frozenset[str] = frozenset()  # units whose replies need a supervisor's approval
+    uploads: Path | None = None  # where the web chat keeps citizens' photos and voice notes
 
 
 def attach(app: FastAPI, context: ApiContext) -> None:

@@ -15,7 +15,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
 from admin_api.deps import AUTHENTICATED, PERMISSION_KEY, Allowed, current_official
-from admin_api.routes import audit, auth, calendar, health, officials, reports, tickets
+from admin_api.routes import attachments, audit, auth, calendar, health, officials, reports, tickets
 
 PREFIX = "/api/v1"
 
@@ -43,7 +43,7 @@ def declared_permission(route: APIRoute) -> str | None:
 def build_router() -> APIRouter:
     """All of the API's routes under ``/api/v1``, each with its permission published in the OpenAPI document."""
     router = APIRouter(prefix=PREFIX)
-    for module in (auth, tickets, reports, audit, calendar, officials, health):
+    for module in (auth, tickets, attachments, reports, audit, calendar, officials, health):
         # Marked on the modules' own routes: included routers read their routes when serving.
         for route in module.router.routes:
             if not isinstance(route, APIRoute):

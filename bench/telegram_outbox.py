@@ -164,14 +164,18 @@ def main() -> None:
 
     rate = (result.delivered - 1) / result.seconds if result.seconds else 0.0
     ordered = sorted(result.gaps)
-    print(f"  queued {result.rows} rows in {result.queued_in:.1f} s; final statuses: {result.statuses}", file=sys.stderr)
+    print(
+        f"  queued {result.rows} rows in {result.queued_in:.1f} s; final statuses: {result.statuses}", file=sys.stderr
+    )
     if ordered:
         print(
             f"  gaps between accepted sends: median {statistics.median(ordered) * 1000:.1f} ms, "
             f"max {ordered[-1] * 1000:.0f} ms, over 100 ms: {sum(gap > 0.1 for gap in ordered)}",
             file=sys.stderr,
         )
-    print(f"\n{backend}, {result.rows} broadcast rows to {result.chats} chats, {result.order}, default DispatchConfig\n")
+    print(
+        f"\n{backend}, {result.rows} broadcast rows to {result.chats} chats, {result.order}, default DispatchConfig\n"
+    )
     print("| backend | order | rows | delivered | seconds | messages/s | 429s | chats in order |")
     print("|---|---|---|---|---|---|---|---|")
     print(

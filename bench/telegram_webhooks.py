@@ -57,6 +57,7 @@ class Run:
     failed: int = 0
     elapsed: float = 0.0
     window: tuple[float, float] = (0.0, 0.0)  # time.monotonic() at its start and end
+    server_cpu: float = 0.0  # seconds of CPU the server process used meanwhile (user + system)
     latencies: list[float] = field(default_factory=list)
 
 
@@ -68,8 +69,22 @@ class Sent:
     chats: set[int] = field(default_factory=set)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux ``/proc``; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def load(
-    concurrency: int, count: int, seconds: float, name: str, request: Callable[[httpx.AsyncClient, int, int], Any]
+    concurrency: int,
+    count: int,
+    seconds: float,
+    name: str,
+    request: Callable[[httpx.AsyncClient, int, int], Any],
+    server: int = 0,
 ) -> Run:
     """``count`` requests at most (or ``seconds``) from ``concurrency`` connections; ``request`` returns ok."""
     run = Run(name)
@@ -91,10 +106,11 @@ async def load(
 
     clients = [httpx.AsyncClient(timeout=30) for _ in range(concurrency)]
     try:
-        start, opened = time.perf_counter(), time.monotonic()
+        start, opened, cpu = time.perf_counter(), time.monotonic(), cpu_seconds(server)
         await asyncio.gather(*(connection(n, http, start + seconds) for n, http in enumerate(clients)))
         run.elapsed = time.perf_counter() - start
         run.window = (opened, time.monotonic())
+        run.server_cpu = cpu_seconds(server) - cpu
     finally:
         for http in clients:
             await http.aclose()
@@ -102,7 +118,7 @@ async def load(
 
 
 async def measure(
-    base: str, telegram: Any, concurrency: int, chats: int, count: int, seconds: float
+    base: str, telegram: Any, server: int, concurrency: int, chats: int, count: int, seconds: float
 ) -> tuple[list[Run], Sent]:
     from web_chat import questions
 
@@ -135,8 +151,10 @@ async def measure(
         await update(http, 0, 0)
     await load(concurrency, concurrency * 5, 30, "warm-up", update)
     await load(concurrency, 200, 10, "warm-up", bare)
-    runs = [await load(concurrency, count, seconds, "POST /webhooks/telegram (text update, end to end)", update)]
-    runs.append(await load(concurrency, count, seconds, "GET /bench/bare (bare FastAPI endpoint, same server)", bare))
+    name = "POST /webhooks/telegram (text update, end to end)"
+    runs = [await load(concurrency, count, seconds, name, update, server)]
+    name = "GET /bench/bare (bare FastAPI endpoint, same server)"
+    runs.append(await load(concurrency, count, seconds, name, bare, server))
     return runs, sent
 
 
@@ -257,7 +275,9 @@ def main() -> None:
         )
         try:
             asyncio.run(web_chat.wait_for(base, process))
-            runs, sent = asyncio.run(measure(base, telegram, args.concurrency, args.chats, args.count, args.seconds))
+            runs, sent = asyncio.run(
+                measure(base, telegram, process.pid, args.concurrency, args.chats, args.count, args.seconds)
+            )
             process.send_signal(signal.SIGTERM)  # a clean stop: the dispatcher settles its sends in flight
             process.wait(timeout=30)
             check = asyncio.run(verify(database, sent, telegram))
@@ -266,6 +286,7 @@ def main() -> None:
                 process.kill()
                 process.wait()
             log.close()
+            logged = (Path(directory) / "server.log").read_text(errors="replace").splitlines()
             drop()
     opened, closed = runs[0].window
     during = sum(1 for call in telegram.delivered() if opened <= call.at <= closed)
@@ -273,18 +294,27 @@ def main() -> None:
         f"  info replies the dispatcher sent to the fake during the webhook run: {during} "
         f"({during / (closed - opened):.1f}/s)"
     )
+    for run in runs:
+        check.lines.append(
+            f"  info server process CPU during {run.name.split(' (')[0]}: {run.server_cpu / run.elapsed:.0%} of a core"
+        )
+    problems = collections.Counter(
+        line.split(" ", 2)[-1][:160] for line in logged if " WARNING " in line or "ERROR" in line
+    )
+    check.lines.append(f"  info server log: {sum(problems.values())} warnings or errors")
+    check.lines.extend(f"       {count} x {line}" for line, count in problems.most_common(5))
     print("\n".join(check.lines), file=sys.stderr)
     print(
         f"\n{backend}, {args.concurrency} concurrent connections, {len(sent.chats)} chats, "
         f"up to {args.count} updates or {args.seconds:g} s each; verification {'passed' if check.ok else 'FAILED'}\n"
     )
-    print("| endpoint | 200s | non-200 | seconds | per second | median ms | p95 ms | p99 ms |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| endpoint | 200s | non-200 | seconds | per second | median ms | p95 ms | p99 ms | server CPU ms each |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for run in runs:
         print(
             f"| {run.name} | {run.done} | {run.failed} | {run.elapsed:.1f} | {run.done / run.elapsed:.0f} | "
             f"{statistics.median(run.latencies) * 1000:.1f} | {web_chat.percentile(run.latencies, 0.95) * 1000:.1f} | "
-            f"{web_chat.percentile(run.latencies, 0.99) * 1000:.1f} |"
+            f"{web_chat.percentile(run.latencies, 0.99) * 1000:.1f} | {run.server_cpu / max(run.done, 1) * 1000:.1f} |"
         )
     if not check.ok:
         raise SystemExit(1)

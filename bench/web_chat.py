@@ -114,12 +114,29 @@ async def load(
     return len(latencies), elapsed, latencies
 
 
+def cpu_seconds(pid: int) -> float:
+    """The CPU time (user + system, all threads) a process has used so far (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-async def measure(base: str, concurrency: int, count: int, seconds: float) -> list[tuple[str, int, float, list[float]]]:
+Result = tuple[str, int, float, list[float], float, float]
+
+
+async def measured(name: str, server: int, run: Awaitable[tuple[int, float, list[float]]]) -> Result:
+    """One measurement, with the CPU time the server and this load loop used per request."""
+    server_before, own_before = cpu_seconds(server), time.process_time()
+    done, elapsed, latencies = await run
+    server_cpu, own_cpu = cpu_seconds(server) - server_before, time.process_time() - own_before
+    return name, done, elapsed, latencies, server_cpu / max(done, 1), own_cpu / max(done, 1)
+
+
+async def measure(base: str, server: int, concurrency: int, count: int, seconds: float) -> list[Result]:
     asked = questions()
     rng = random.Random(7)  # noqa: S311 - a reproducible order, not a secret
     answered = 0
@@ -141,12 +158,17 @@ async def measure(base: str, concurrency: int, count: int, seconds: float) -> li
     await load(concurrency, concurrency * 5, 30, chat)
     await load(concurrency, 200, 10, bare)
     answered = 0
-    results = []
-    done, elapsed, latencies = await load(concurrency, count, seconds, chat)
-    results.append(("POST /chat/messages (FAQ question, end to end)", done, elapsed, latencies))
-    print(f"  answers with 'Căn cứ': {answered} of {done}", file=sys.stderr)
-    done, elapsed, latencies = await load(concurrency, count, seconds, bare)
-    results.append(("GET /bench/bare (bare FastAPI endpoint, same server)", done, elapsed, latencies))
+    results = [
+        await measured(
+            "POST /chat/messages (FAQ question, end to end)", server, load(concurrency, count, seconds, chat)
+        )
+    ]
+    print(f"  answers with 'Căn cứ': {answered} of {results[0][1]}", file=sys.stderr)
+    results.append(
+        await measured(
+            "GET /bench/bare (bare FastAPI endpoint, same server)", server, load(concurrency, count, seconds, bare)
+        )
+    )
     return results
 
 
@@ -196,7 +218,7 @@ def main() -> None:
         )
         try:
             asyncio.run(wait_for(base, process))
-            results = asyncio.run(measure(base, args.concurrency, args.count, args.seconds))
+            results = asyncio.run(measure(base, process.pid, args.concurrency, args.count, args.seconds))
         finally:
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=30)
@@ -205,12 +227,13 @@ def main() -> None:
     print(
         f"\n{backend}, {args.concurrency} concurrent visitors, up to {args.count} messages or {args.seconds:g} s each\n"
     )
-    print("| endpoint | requests | seconds | requests/s | median ms | p99 ms |")
-    print("|---|---|---|---|---|---|")
-    for name, done, elapsed, latencies in results:
+    print("| endpoint | requests | seconds | requests/s | median ms | p99 ms | server CPU ms/req | load CPU ms/req |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name, done, elapsed, latencies, server_cpu, own_cpu in results:
         print(
             f"| {name} | {done} | {elapsed:.1f} | {done / elapsed:.0f} | "
-            f"{statistics.median(latencies) * 1000:.1f} | {percentile(latencies, 0.99) * 1000:.1f} |"
+            f"{statistics.median(latencies) * 1000:.1f} | {percentile(latencies, 0.99) * 1000:.1f} | "
+            f"{server_cpu * 1000:.2f} | {own_cpu * 1000:.2f} |"
         )
 
 

@@ -29,9 +29,9 @@ import datetime as dt
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -43,7 +43,15 @@ from casework.errors import Conflict
 from casework.leases.service import acquire, release
 from casework.outbox.models import OutboxMessage
 from casework.outbox.schemas import DEFAULT_RETRY, OutboxPayload, RetryPolicy
-from casework.outbox.service import claim_batch, defer, mark_failed, mark_sent, mark_started, take_over
+from casework.outbox.service import (
+    claim_batch,
+    defer,
+    mark_failed,
+    mark_part_sent,
+    mark_sent,
+    mark_started,
+    take_over,
+)
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +64,7 @@ class Outgoing:
     chat_ref: str
     payload: OutboxPayload
     language: str = "vi"  # the chat's, for what a channel adds itself ("Trả lời 1, 2 hoặc 3.")
+    parts_sent: int = 0  # parts of it already delivered by an earlier attempt
 
 
 class SendError(Exception):
@@ -81,11 +90,19 @@ class Temporary(SendError):
 
 
 class Sender(Protocol):
-    """A platform adapter's sending half: deliver one row (in parts if it must), return the platform's id."""
+    """A platform adapter's sending half.
+
+    ``prepare`` renders a row into the platform's messages (a long text in several parts) and may
+    refuse it (``Rejected``); ``send_part`` delivers one of them and returns the platform's id for
+    it. The dispatcher paces every part like a message of its own and records each delivered
+    part, so a failure on the second part never sends the first again.
+    """
 
     channel: Channel
 
-    async def send(self, message: Outgoing) -> str | None: ...
+    async def prepare(self, message: Outgoing) -> Sequence[Any]: ...
+
+    async def send_part(self, message: Outgoing, part: Any) -> str | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,8 +285,7 @@ class Dispatcher:
                 row = queues[chosen].popleft()
                 if not queues[chosen]:
                     del queues[chosen]
-                self._next_slot = max(self._next_slot, now) + self.config.pace.interval
-                self._chat_next[chosen] = now + self.config.pace.per_chat_interval
+                self._reserve(chosen, now)
                 busy[chosen] = asyncio.create_task(self._deliver(row, queues))
                 continue
             await self._wait(busy, start_at - now)
@@ -289,18 +305,41 @@ class Dispatcher:
         for chat in [chat for chat, at in self._chat_next.items() if at < now]:
             del self._chat_next[chat]
 
+    def _reserve(self, chat: str, now: float) -> None:
+        """Take the next sending slot: the channel's overall pace and the chat's own."""
+        self._next_slot = max(self._next_slot, now) + self.config.pace.interval
+        self._chat_next[chat] = now + self.config.pace.per_chat_interval
+
+    async def _pace(self, chat: str) -> None:
+        """Wait for a slot for another part of a message to ``chat``, then take it."""
+        while True:
+            now = self._clock()
+            start = max(self._next_slot, self._chat_next.get(chat, 0.0), self._paused_until)
+            if start <= now:
+                self._reserve(chat, now)
+                return
+            await asyncio.sleep(start - now)
+
     async def _deliver(self, row: OutboxMessage, queues: dict[str, collections.deque[OutboxMessage]]) -> None:
-        """Send one row and record the outcome; on failure, hold the chat's later rows back."""
-        if not await self._settle(row.id, "start"):
-            return
+        """Send one row, part by part, and record the outcome; on failure, hold the chat's later rows back."""
         outgoing = Outgoing(
             id=row.id,
             chat_ref=row.chat_ref,
             payload=OutboxPayload.model_validate(row.payload),
             language=self._languages.get(row.chat_ref, "vi"),
+            parts_sent=row.parts_sent,
         )
+        external_id: str | None = None
         try:
-            external_id = await self.sender.send(outgoing)
+            parts = await self.sender.prepare(outgoing)
+            for index in range(row.parts_sent, len(parts)):
+                if index > row.parts_sent:
+                    await self._pace(row.chat_ref)
+                if not await self._settle(row.id, "start"):
+                    return
+                external_id = await self.sender.send_part(outgoing, parts[index])
+                if index < len(parts) - 1:
+                    await self._settle(row.id, "part", parts_sent=index + 1)
         except RateLimited as error:
             self._paused_until = max(self._paused_until, self._clock() + error.retry_after)
             until = self._now() + dt.timedelta(seconds=error.retry_after)
@@ -341,11 +380,13 @@ class Dispatcher:
         *,
         until: dt.datetime | None = None,
         external_id: str | None = None,
+        parts_sent: int = 0,
     ) -> bool:
         """Commit one row's new state; False if the row is no longer ours (our claim lapsed)."""
         worker, now = self.worker, self._now()
         actions: dict[str, Callable[[AsyncSession], Awaitable[object]]] = {
             "start": lambda s: mark_started(s, message_id=message_id, worker=worker, now=now),
+            "part": lambda s: mark_part_sent(s, message_id=message_id, worker=worker, parts_sent=parts_sent),
             "sent": lambda s: mark_sent(s, message_id=message_id, worker=worker, external_id=external_id, now=now),
             "defer": lambda s: defer(s, message_id=message_id, worker=worker, until=until or now, reason=reason),
             "retry": lambda s: mark_failed(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Dialect, Enum, MetaData, String
+from sqlalchemy import JSON, DateTime, Dialect, Enum, Insert, MetaData, String
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
@@ -97,12 +98,26 @@ async def insert_if_absent(
 async def _insert_or_nothing(
     session: AsyncSession, model: type[Base], values: dict[str, Any], conflict_on: list[str], returning: str
 ) -> Any:
-    dialect = session.get_bind().dialect.name
+    await autoflush(session)
+    statement = _insert_statement(session.get_bind().dialect.name, model, tuple(conflict_on), returning)
+    return (await session.execute(statement, values)).scalar_one_or_none()
+
+
+async def autoflush(session: AsyncSession) -> None:
+    """Flush pending ORM changes first, as an ORM statement would (a Core statement does not)."""
+    sync = session.sync_session
+    if sync.autoflush and (sync.new or sync.dirty or sync.deleted):
+        await session.flush()
+
+
+@functools.cache
+def _insert_statement(dialect: str, model: type[Base], conflict_on: tuple[str, ...], returning: str) -> Insert:
+    """``INSERT … ON CONFLICT DO NOTHING RETURNING``, built once: the values are bound when it runs.
+
+    A Core statement on the table, so the ORM's bulk-insert machinery is skipped, and the same
+    object each time, so SQLAlchemy neither rebuilds it nor recomputes its cache key (together
+    about two thirds of an insert's cost on the bot's hot path).
+    """
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(model)
-        .values(values)
-        .on_conflict_do_nothing(index_elements=conflict_on)
-        .returning(model.__table__.c[returning])
-    )
-    return (await session.execute(statement)).scalar_one_or_none()
+    table = model.__table__
+    return insert(table).on_conflict_do_nothing(index_elements=list(conflict_on)).returning(table.c[returning])  # type: ignore[arg-type]

@@ -87,11 +87,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 rules=settings.deadline_rules,
                 login_policy=LoginPolicy(token_lifetime=settings.token_ttl),
                 reply_approval_units=settings.reply_approval_units,
+                uploads=settings.uploads_dir,
             )
             await _create_first_admin(context, settings)
             attach(app, context)
             deps = _bot_deps(settings)
-            web_chat.attach(app, web_chat.WebChat(sessions=context.sessions, deps=deps))
+            web_chat.attach(app, web_chat.WebChat(sessions=context.sessions, deps=deps, uploads=settings.uploads_dir))
             running = await platforms.start(app, settings, context.sessions, deps)
             try:
                 yield

@@ -171,6 +171,11 @@ class Settings(BaseSettings):
         return f"sqlite+aiosqlite:///{(self.data_dir / 'caunoi.db').as_posix()}"
 
     @property
+    def uploads_dir(self) -> Path:
+        """Where files citizens send through the web chat are kept (personal data: part of the data directory)."""
+        return self.data_dir / "uploads"
+
+    @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 

@@ -173,24 +173,23 @@ class TelegramSender:
     def __init__(self, bot: telegram.Bot) -> None:
         self.bot = bot
 
-    async def send(self, message: Outgoing) -> str | None:
-        buttons = [(button.text, button.data) for button in message.payload.buttons]
-        sent_id: str | None = None
-        for arguments in render(message.payload.text, buttons):
-            try:
-                sent = await self.bot.send_message(chat_id=int(message.chat_ref), **arguments)
-            except RetryAfter as flood:
-                raise RateLimited(_seconds(flood.retry_after), "Telegram flood control") from flood
-            except Forbidden as refused:
-                raise Unreachable(f"Telegram refused the chat: {refused.message}") from refused
-            except (BadRequest, ChatMigrated, InvalidToken) as bad:
-                raise Rejected(f"Telegram rejected the message: {bad.message}") from bad
-            except TelegramError as failure:  # NetworkError, TimedOut, 5xx
-                raise Temporary(f"Telegram: {type(failure).__name__}: {failure.message}") from failure
-            except ValueError as bad:  # a chat reference that is not a Telegram chat id
-                raise Rejected(f"not a Telegram chat: {type(bad).__name__}") from bad
-            sent_id = str(sent.message_id)
-        return sent_id
+    async def prepare(self, message: Outgoing) -> list[dict[str, Any]]:
+        return render(message.payload.text, [(button.text, button.data) for button in message.payload.buttons])
+
+    async def send_part(self, message: Outgoing, part: dict[str, Any]) -> str | None:
+        try:
+            sent = await self.bot.send_message(chat_id=int(message.chat_ref), **part)
+        except RetryAfter as flood:
+            raise RateLimited(_seconds(flood.retry_after), "Telegram flood control") from flood
+        except Forbidden as refused:
+            raise Unreachable(f"Telegram refused the chat: {refused.message}") from refused
+        except (BadRequest, ChatMigrated, InvalidToken) as bad:
+            raise Rejected(f"Telegram rejected the message: {bad.message}") from bad
+        except TelegramError as failure:  # NetworkError, TimedOut, 5xx
+            raise Temporary(f"Telegram: {type(failure).__name__}: {failure.message}") from failure
+        except ValueError as bad:  # a chat reference that is not a Telegram chat id
+            raise Rejected(f"not a Telegram chat: {type(bad).__name__}") from bad
+        return str(sent.message_id)
 
 
 async def answer_callback(bot: telegram.Bot, callback_query_id: str | None) -> None:

@@ -21,6 +21,20 @@ One message
     retries a failed send with the same ``client_id``: the engine's processed-update record makes the
     retry create nothing, and the retry returns what is pending.
 
+One file
+    ``POST /chat/files`` takes ``multipart/form-data`` with ``client_id`` (the same scheme) and one
+    ``file``: a photo or a voice note of at most 8 MB (``casework.files.storage.MAX_FILE_BYTES``;
+    413 over it), whose format is read from its bytes (``casework.files.formats``; 415 for anything
+    else; the client's content type and file name are never used). The bytes are written to a
+    temporary file under ``WebChat.uploads`` and handed to the engine as an ``Attachment`` with
+    ``file_ref="web:<sha256>.<ext>"``, in the same transaction and with the same answer as a
+    message. If the dialogue took the file (a report's draft or a ticket now names it), it is
+    renamed into place before the commit; otherwise (the engine's polite "not here") it is deleted.
+    Unlike a message, a file needs the chat's cookie (403 ``no_chat`` without one, and no new
+    cookie): a multipart form, unlike JSON, can be posted by another site, and a new cookie would
+    replace the visitor's chat. A request the browser marks as cross-site (``Sec-Fetch-Site``) is
+    refused (403) for the same reason.
+
 Bad input is a 4xx in the API's error shape ``{"error": code, "detail": …}``: a body that is not
 JSON (400), not ``application/json`` (415), over 64 KB (413), without a valid ``client_id`` or with
 both or neither of ``text`` and ``payload`` (422). A database that does not answer is a 503.
@@ -42,6 +56,7 @@ import logging
 import re
 import secrets
 import uuid
+from collections.abc import AsyncGenerator
 from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,10 +67,15 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser
 
 from bot.engine import Deps, handle
-from bot.events import ButtonPress, Event, Input, text_or_command
+from bot.events import Attachment, AttachmentKind, ButtonPress, Event, Input, text_or_command
 from casework.channels import Channel
+from casework.files import storage as file_store
+from casework.files.errors import FileTooLarge, UnsupportedFile
+from casework.files.service import is_referenced
 from casework.outbox.models import OutboxMessage
 from casework.outbox.pull import take_for_chat
 
@@ -79,6 +99,7 @@ class WebChat:
 
     sessions: async_sessionmaker[AsyncSession]
     deps: Deps
+    uploads: Path  # where citizens' photos and voice notes are kept (``casework.files.storage``)
     # SQLite has one writer: the messages of this process take turns here instead of sleeping in
     # SQLite's busy handler (which backs off up to 100 ms at a time under load).
     sqlite_writer: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -202,7 +223,7 @@ def _page() -> tuple[bytes, str]:
 
 
 def build_router() -> APIRouter:
-    """The page at ``/`` and ``/chat/messages``; the context comes from ``attach``."""
+    """The page at ``/``, ``/chat/messages`` and ``/chat/files``; the context comes from ``attach``."""
     router = APIRouter(include_in_schema=False)
     page, policy = _page()
     page_headers = {"Content-Security-Policy": policy, "Cache-Control": "no-cache"}
@@ -231,6 +252,10 @@ def build_router() -> APIRouter:
         response = _render(rows)
         _set_cookie(request, response, chat_ref)
         return response
+
+    @router.post("/chat/files")
+    async def post_file(request: Request) -> Response:
+        return await _post_file(request)
 
     @router.get("/chat/messages")
     async def get_messages(request: Request) -> Response:
@@ -271,4 +296,123 @@ async def _take(chat: WebChat, chat_ref: str) -> list[OutboxMessage] | None:
             await session.rollback()
             log.warning("web chat: the database failed: %s", type(error).__name__)
             return None
+    return rows
+
+
+# Files: kept apart from the message path above.
+
+MAX_UPLOAD_BYTES = file_store.MAX_FILE_BYTES + 16 * 1024  # the file and the form around it
+UNSUPPORTED_FILE = "send a photo (JPEG, PNG, WebP, HEIC) or a voice recording (OGG, M4A, 3GP, AMR, MP3, AAC, WAV, WebM)"
+
+
+class _UploadTooLarge(Exception):
+    """The streamed body went over ``MAX_UPLOAD_BYTES``."""
+
+
+def _file_too_large() -> JSONResponse:
+    return _error(413, "payload_too_large", f"the file exceeds {file_store.MAX_FILE_BYTES} bytes")
+
+
+async def _post_file(request: Request) -> Response:
+    """One photo or voice note from the page: checked, staged, and handed to the engine like a message."""
+    chat = _chat_of(request)
+    if request.headers.get("sec-fetch-site", "same-origin") != "same-origin":
+        return _error(403, "cross_site", "files are accepted from the chat page only")
+    chat_ref = _chat_ref(request)
+    if chat_ref is None:
+        return _error(403, "no_chat", "open the chat first: a file joins a conversation, and the cookie is missing")
+    upload = await _read_upload(request)
+    if isinstance(upload, JSONResponse):
+        return upload
+    client_id, data = upload
+    try:
+        staged = await asyncio.to_thread(file_store.stage, chat.uploads, data)
+    except FileTooLarge:
+        return _file_too_large()
+    except UnsupportedFile:
+        return _error(415, "unsupported_media_type", UNSUPPORTED_FILE)
+    except OSError as error:
+        log.warning("web chat: an upload could not be written: %s", type(error).__name__)
+        return _error(503, "unavailable", "the file could not be stored; please send it again in a moment")
+    stored = staged.file
+    attachment = Attachment(
+        AttachmentKind(stored.type.kind.value),
+        stored.ref,
+        mime_type=stored.type.mime_type,
+        size_bytes=stored.size_bytes,
+    )
+    event = Event(Channel.WEB, chat_ref, str(client_id), attachment, received_at=chat.deps.now())
+    rows = await _file_turn(chat, event, staged)
+    if rows is None:
+        return _error(503, "unavailable", "the service is busy; please send again in a moment")
+    response = _render(rows)
+    _set_cookie(request, response, chat_ref)
+    return response
+
+
+async def _read_upload(request: Request) -> tuple[uuid.UUID, bytes] | JSONResponse:
+    """The form's ``client_id`` and the file's bytes, or the 4xx that refuses the request."""
+    media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media_type != "multipart/form-data":
+        return _error(415, "unsupported_media_type", "send the file as multipart/form-data")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_UPLOAD_BYTES:
+        return _file_too_large()
+    parser = MultiPartParser(request.headers, _capped(request), max_files=1, max_fields=1, max_part_size=1024)
+    try:
+        form = await parser.parse()
+    except _UploadTooLarge:
+        return _file_too_large()
+    except MultiPartException:
+        return _error(400, "invalid_form", "send one form field client_id and one file")
+    try:
+        raw_id, file = form.get("client_id"), form.get("file")
+        client_id = _uuid(raw_id) if isinstance(raw_id, str) else None
+        missing = [name for name, ok in (("client_id", client_id), ("file", isinstance(file, UploadFile))) if not ok]
+        if client_id is None or not isinstance(file, UploadFile):
+            return _error(422, "validation_failed", {"fields": missing})
+        data = await file.read()
+    finally:
+        await form.close()
+    if not data:
+        return _error(422, "validation_failed", {"fields": ["file"]})
+    return client_id, data
+
+
+async def _capped(request: Request) -> AsyncGenerator[bytes, None]:
+    """The request body, stopped with _UploadTooLarge once it passes ``MAX_UPLOAD_BYTES``."""
+    received = 0
+    async for chunk in request.stream():
+        received += len(chunk)
+        if received > MAX_UPLOAD_BYTES:
+            raise _UploadTooLarge()
+        yield chunk
+
+
+def _uuid(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
+async def _file_turn(chat: WebChat, event: Event, staged: file_store.StagedFile) -> list[OutboxMessage] | None:
+    """``_turn`` for a file: the file is kept before the commit if the dialogue took it, else deleted."""
+    try:
+        async with chat.writing(), chat.sessions() as session:
+            try:
+                await handle(session, event, deps=chat.deps)
+                # Renamed into place before the commit: a committed reference always finds its file.
+                if await is_referenced(session, ref=staged.file.ref, channel=event.channel, chat_ref=event.chat_ref):
+                    await asyncio.to_thread(staged.keep)
+                rows = await take_for_chat(
+                    session, channel=Channel.WEB, chat_ref=event.chat_ref, limit=MAX_BATCH, look_first=False
+                )
+                await session.commit()
+            except (SQLAlchemyError, OSError) as error:
+                await session.rollback()
+                log.warning("web chat: a file could not be handled: %s", type(error).__name__)
+                return None
+    finally:
+        staged.discard()  # the temporary file, if the dialogue did not take it (never the kept copy)
     return rows

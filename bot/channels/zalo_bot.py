@@ -132,18 +132,17 @@ class ZaloBotSender:
     def __init__(self, api: ZaloBotApi) -> None:
         self.api = api
 
-    async def send(self, message: Outgoing) -> str | None:
-        sent_id: str | None = None
-        for part in render(message):
-            try:
-                result = await self.api.call("sendMessage", {"chat_id": message.chat_ref, "text": part})
-            except ZaloBotError as failure:
-                raise _outcome(failure) from failure
-            except httpx.HTTPError as failure:
-                raise Temporary(f"Zalo Bot: {type(failure).__name__}") from failure
-            if isinstance(result, dict) and result.get("message_id"):
-                sent_id = str(result["message_id"])
-        return sent_id
+    async def prepare(self, message: Outgoing) -> list[str]:
+        return render(message)
+
+    async def send_part(self, message: Outgoing, part: str) -> str | None:
+        try:
+            result = await self.api.call("sendMessage", {"chat_id": message.chat_ref, "text": part})
+        except ZaloBotError as failure:
+            raise _outcome(failure) from failure
+        except httpx.HTTPError as failure:
+            raise Temporary(f"Zalo Bot: {type(failure).__name__}") from failure
+        return str(result["message_id"]) if isinstance(result, dict) and result.get("message_id") else None
 
 
 def _outcome(failure: ZaloBotError) -> Exception:

@@ -32,7 +32,7 @@ from typing import Any
 import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy import func, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -262,6 +262,12 @@ def render(message: Outgoing) -> list[str]:
     return split_text(render_markup(text, ansi=False), TEXT_LIMIT)
 
 
+@dataclass(frozen=True, slots=True)
+class OaPart:
+    quote: str  # the citizen's message id the reply refers to (what makes it a free reply)
+    text: str
+
+
 class ZaloOaSender:
     """Sends within the free reply window only (see the module docstring)."""
 
@@ -271,7 +277,7 @@ class ZaloOaSender:
         self.api = api
         self._now = now
 
-    async def send(self, message: Outgoing) -> str | None:
+    async def prepare(self, message: Outgoing) -> list[OaPart]:
         parts = render(message)
         async with self.api.sessions() as session:
             quote, used = await self._window(session, message.chat_ref)
@@ -281,34 +287,42 @@ class ZaloOaSender:
             raise Rejected(
                 f"outside the free reply window: {FREE_REPLIES} replies already sent since the citizen's last message"
             )
-        sent_id = None
-        for part in parts:
-            sent_id = await self.api.send_text(quote, part)
-        return sent_id
+        return [OaPart(quote, part) for part in parts]
+
+    async def send_part(self, message: Outgoing, part: OaPart) -> str | None:
+        return await self.api.send_text(part.quote, part.text)
 
     async def _window(self, session: AsyncSession, chat_ref: str) -> tuple[str | None, int]:
         """The message to quote (None when outside 48 hours) and how many messages quoted it already.
 
-        Zalo counts messages, not rows: a row sent in parts used one free reply per part. An
-        UNCONFIRMED row has no ``sent_at``; it counts from when its send started.
+        Zalo counts messages, not rows: a row sent in parts used one free reply per part (a row
+        being sent now counts its parts as they go). An UNCONFIRMED row counts the parts it had
+        delivered and the one it was sending, from when that send started.
         """
         conversation = await find_conversation(session, channel=Channel.ZALO_OA, chat_ref=chat_ref)
         if conversation is None or conversation.last_inbound_ref is None or conversation.last_inbound_at is None:
             return None, 0
-        if self._now() - conversation.last_inbound_at > FREE_WINDOW:
+        since = conversation.last_inbound_at
+        if self._now() - since > FREE_WINDOW:
             return None, 0
-        payloads = await session.scalars(
-            select(OutboxMessage.payload).where(
+        rows = await session.execute(
+            select(OutboxMessage.payload, OutboxMessage.status, OutboxMessage.parts_sent).where(
                 OutboxMessage.channel == Channel.ZALO_OA,
                 OutboxMessage.chat_ref == chat_ref,
-                OutboxMessage.status.in_([OutboxStatus.SENT, OutboxStatus.UNCONFIRMED]),
-                func.coalesce(OutboxMessage.sent_at, OutboxMessage.send_started_at) >= conversation.last_inbound_at,
+                or_(
+                    and_(OutboxMessage.status == OutboxStatus.SENT, OutboxMessage.sent_at >= since),
+                    and_(OutboxMessage.status == OutboxStatus.UNCONFIRMED, OutboxMessage.send_started_at >= since),
+                    and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.parts_sent > 0),
+                ),
             )
         )
-        language = conversation.language
-        used = sum(
-            len(render(Outgoing(0, chat_ref, OutboxPayload.model_validate(payload), language))) for payload in payloads
-        )
+        used = 0
+        for payload, status, parts_sent in rows.all():
+            if status is OutboxStatus.SENT:
+                outgoing = Outgoing(0, chat_ref, OutboxPayload.model_validate(payload), conversation.language)
+                used += len(render(outgoing))
+            else:
+                used += parts_sent + (1 if status is OutboxStatus.UNCONFIRMED else 0)
         return conversation.last_inbound_ref, used
 
 

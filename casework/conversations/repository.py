@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from casework.channels import Channel
@@ -35,12 +35,15 @@ async def delete_processed_before(session: AsyncSession, *, before: dt.datetime)
 
 async def conversation(session: AsyncSession, *, channel: Channel, chat_ref: str) -> Conversation | None:
     """The chat's conversation, freshly read (another process may just have changed it)."""
-    statement = (
-        select(Conversation)
-        .where(Conversation.channel == channel, Conversation.chat_ref == chat_ref)
-        .execution_options(populate_existing=True)
-    )
-    return (await session.scalars(statement)).one_or_none()
+    return (await session.scalars(_CONVERSATION, {"channel": channel, "chat_ref": chat_ref})).one_or_none()
+
+
+# Built once, bound when it runs: a statement rebuilt each time costs as much as running it.
+_CONVERSATION = (
+    select(Conversation)
+    .where(Conversation.channel == bindparam("channel"), Conversation.chat_ref == bindparam("chat_ref"))
+    .execution_options(populate_existing=True)
+)
 
 
 async def insert_conversation(

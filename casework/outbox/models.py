@@ -63,6 +63,8 @@ class OutboxMessage(Base):
     # When the claimed row was handed to the platform: a claim that ends without a result after this
     # point is UNCONFIRMED, before it the row is simply sent again.
     send_started_at: Mapped[dt.datetime | None]
+    # A message longer than the platform allows goes in parts; those already delivered are not sent again.
+    parts_sent: Mapped[int] = mapped_column(default=0, server_default="0")
     sent_at: Mapped[dt.datetime | None]
     external_id: Mapped[str | None] = mapped_column(String(128))
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -10,9 +10,11 @@ channel's rows); otherwise a Telegram dispatcher would "send" a web chat's answe
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, Select, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import ReturningUpdate
 
 from casework.channels import Channel
 from casework.db import utcnow
@@ -46,25 +48,39 @@ async def take_for_chat(
     if limit < 1:
         return []
     now = now or utcnow()
-    pick = (
+    parameters = {"of_channel": channel, "of_chat": chat_ref, "taken_at": now}
+    if look_first:
+        ids = list((await session.scalars(_pick(limit), parameters)).all())
+        if not ids:
+            return []
+        taken = await session.scalars(_take(M.id.in_(ids)), parameters)
+    else:
+        taken = await session.scalars(_take_picked(limit), parameters)
+    return sorted(taken.all(), key=lambda message: message.id)
+
+
+# The statements are built once per batch size and bound when they run (``of_channel``, ``of_chat``,
+# ``taken_at``; not the column names, which an UPDATE reserves): rebuilding them costs about as much
+# as running them.
+
+
+@functools.cache
+def _pick(limit: int) -> Select[int]:
+    return (
         select(M.id)
-        .where(M.channel == channel, M.chat_ref == chat_ref, M.status.in_(_WAITING))
+        .where(M.channel == bindparam("of_channel"), M.chat_ref == bindparam("of_chat"), M.status.in_(_WAITING))
         .order_by(M.id)
         .limit(limit)
     )
-    if look_first:
-        ids = list((await session.scalars(pick)).all())
-        if not ids:
-            return []
-        chosen = M.id.in_(ids)
-    else:
-        chosen = M.id.in_(pick.scalar_subquery())
-    taken = await session.scalars(
+
+
+def _take(chosen: ColumnElement[bool]) -> ReturningUpdate[OutboxMessage]:
+    return (
         update(M)
         .where(chosen, M.status.in_(_WAITING))
         .values(
             status=OutboxStatus.SENT,
-            sent_at=now,
+            sent_at=bindparam("taken_at"),
             attempts=M.attempts + 1,
             claimed_by=None,
             claimed_until=None,
@@ -73,4 +89,8 @@ async def take_for_chat(
         .returning(M)
         .execution_options(synchronize_session=False, populate_existing=True)
     )
-    return sorted(taken.all(), key=lambda message: message.id)
+
+
+@functools.cache
+def _take_picked(limit: int) -> ReturningUpdate[OutboxMessage]:
+    return _take(M.id.in_(_pick(limit).scalar_subquery()))

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from typing import cast
 
+from sqlalchemy import Select, Table, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from casework.channels import Channel
-from casework.db import insert_ignoring_conflict, utcnow
+from casework.db import utcnow
 from casework.errors import Conflict, NotFound, ValidationFailed
 from casework.outbox import repository
 from casework.outbox.models import DEFAULT_PRIORITY, OutboxKind, OutboxMessage, OutboxStatus
@@ -32,31 +36,35 @@ async def enqueue(
     """Queue one message in the caller's transaction; the same dedupe key queues it only once."""
     if not channel.delivers:
         raise ValidationFailed(f"nothing can be sent through {channel}", field="channel")
-    message_id = await insert_ignoring_conflict(
-        session,
-        OutboxMessage,
-        {
-            "ticket_id": ticket_id,
-            "event_id": event_id,
-            "channel": channel,
-            "chat_ref": chat_ref,
-            "payload": payload.model_dump(mode="json"),
-            "kind": kind,
-            "priority": DEFAULT_PRIORITY[kind] if priority is None else priority,
-            "status": OutboxStatus.PENDING,
-            "next_attempt_at": now or utcnow(),
-            "dedupe_key": dedupe_key,
-        },
-        conflict_on=["dedupe_key"],
-    )
-    message = await (
-        session.get(OutboxMessage, message_id)
-        if message_id is not None
-        else repository.by_dedupe_key(session, dedupe_key)
-    )
+    values = {
+        "ticket_id": ticket_id,
+        "event_id": event_id,
+        "channel": channel,
+        "chat_ref": chat_ref,
+        "payload": payload.model_dump(mode="json"),
+        "kind": kind,
+        "priority": DEFAULT_PRIORITY[kind] if priority is None else priority,
+        "status": OutboxStatus.PENDING,
+        "next_attempt_at": now or utcnow(),
+        "dedupe_key": dedupe_key,
+    }
+    # The new row comes back from the INSERT itself (RETURNING), not from a second query.
+    statement = _enqueue_statement(session.get_bind().dialect.name)
+    message = (await session.scalars(statement, values)).one_or_none()
+    if message is None:  # queued before: the same dedupe key
+        message = await repository.by_dedupe_key(session, dedupe_key)
     if message is None:  # pragma: no cover - the row was just inserted or already there
         raise NotFound(f"outbox row for {dedupe_key!r} vanished")
     return message
+
+
+@functools.cache
+def _enqueue_statement(dialect: str) -> Select[OutboxMessage]:
+    """``INSERT … ON CONFLICT (dedupe_key) DO NOTHING RETURNING *`` loaded as an ORM row, built once."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = cast(Table, OutboxMessage.__table__)
+    returning = insert(table).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(*table.c)
+    return cast("Select[OutboxMessage]", select(OutboxMessage).from_statement(returning))
 
 
 async def claim_batch(
@@ -144,6 +152,19 @@ async def mark_started(
     """
     message = await _claimed(session, message_id, worker)
     message.send_started_at = now or utcnow()
+    await session.flush()
+    return message
+
+
+async def mark_part_sent(session: AsyncSession, *, message_id: int, worker: str, parts_sent: int) -> OutboxMessage:
+    """Record that the first ``parts_sent`` parts of a long message reached the platform (commit it at once).
+
+    The row stays claimed; the next part is started with ``mark_started`` again. A failure or a
+    crash from here on never sends the delivered parts a second time.
+    """
+    message = await _claimed(session, message_id, worker)
+    message.parts_sent = parts_sent
+    message.send_started_at = None
     await session.flush()
     return message
 

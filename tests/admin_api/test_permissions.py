@@ -18,6 +18,7 @@ import httpx
 import pytest
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute, iter_route_contexts
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from admin_api.deps import AUTHENTICATED, PERMISSION_KEY
 from admin_api.router import declared_permission
@@ -25,6 +26,7 @@ from casework.officials.models import PROVINCE, Role
 from casework.officials.permissions import PERMISSIONS, Action
 from caunoi.app import create_app
 from tests.admin_api.conftest import API, COMMUNE_A, COMMUNE_B, World, settings_for
+from tests.admin_api.test_ticket_attachments import attach_file
 
 PUBLIC_OPERATIONS = {("POST", f"{API}/auth/token"), ("GET", f"{API}/healthz"), ("GET", f"{API}/readyz")}
 
@@ -94,13 +96,20 @@ NO_BODY = {
     ("POST", "/tickets/{code}/replies/{event_id}/approve"),
 }
 UNKNOWN_EVENT = 2_147_483_647  # an event id no ticket has: allowed callers get 404, never 401/403
+UNKNOWN_ATTACHMENT = 2_147_483_647  # likewise for an attachment
 
 
 def request_for(op: Operation, world: World, *, code: str, n: int = 0) -> dict[str, Any]:
     """Arguments for ``client.request`` making a valid call of ``op`` on ticket ``code``."""
     short = op.path.removeprefix(API)
     assert world.target is not None
-    url = op.path.format(code=code, day="2026-12-31", official_id=world.target.id, event_id=UNKNOWN_EVENT)
+    url = op.path.format(
+        code=code,
+        day="2026-12-31",
+        official_id=world.target.id,
+        event_id=UNKNOWN_EVENT,
+        attachment_id=UNKNOWN_ATTACHMENT,
+    )
     kwargs: dict[str, Any] = {"method": op.method, "url": url, "params": VALID_QUERIES.get((op.method, short), {})}
     if (op.method, short) == ("POST", "/auth/token"):
         kwargs["data"] = {"username": "nobody", "password": "nothing"}
@@ -132,7 +141,7 @@ def test_a_route_without_a_declaration_is_refused() -> None:
     assert declared_permission(route) is None
 
 
-CITIZEN_PATHS = {"/", "/chat/messages"}  # the web chat (bot.channels.web): not part of the officials' API
+CITIZEN_PATHS = {"/", "/chat/messages", "/chat/files"}  # the web chat (bot.channels.web): not the officials' API
 
 
 def test_the_application_serves_exactly_the_published_operations() -> None:
@@ -188,7 +197,11 @@ async def test_officials_of_commune_a_get_404_for_commune_b_tickets(
 
 @pytest.mark.parametrize("op", ON_A_TICKET, ids=str)
 async def test_confidential_tickets_are_hidden_below_province_level(
-    client: httpx.AsyncClient, world: World, op: Operation
+    client: httpx.AsyncClient,
+    world: World,
+    op: Operation,
+    app: FastAPI,
+    sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     for role in Role:
         if Action(op.permission) not in PERMISSIONS[role]:
@@ -204,6 +217,9 @@ async def test_confidential_tickets_are_hidden_below_province_level(
             f"{API}/tickets/{world.confidential.code}/replies", json={"text": "Tỉnh đã nhận."}, headers=province_admin
         )
         call["url"] = op.path.format(code=world.confidential.code, event_id=posted.json()["event"]["id"])
+    if "{attachment_id}" in op.path:  # a real file of the confidential ticket, which the province finds
+        attachment_id = await attach_file(app, sessions, world.confidential.code)
+        call["url"] = op.path.format(code=world.confidential.code, attachment_id=attachment_id)
     province = await client.request(**call, headers=province_admin)
     assert province.status_code != 404, province.text
 

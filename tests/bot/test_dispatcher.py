@@ -9,14 +9,16 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import time
+import uuid
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.telegram import TelegramSender, make_bot
-from bot.dispatcher import DispatchConfig, Dispatcher, Pace
+from bot.dispatcher import DispatchConfig, Dispatcher, Outgoing, Pace
 from casework.channels import Channel
 from casework.conversations.models import Conversation
 from casework.conversations.service import load_conversation, save_conversation
@@ -59,7 +61,7 @@ async def queue(sessions: async_sessionmaker[AsyncSession], *messages: tuple[int
                 chat_ref=str(chat),
                 payload=OutboxPayload(text=text),
                 kind=OutboxKind.BROADCAST,
-                dedupe_key=f"test:{chat}:{text}",
+                dedupe_key=f"test:{chat}:{uuid.uuid4()}",
             )
             ids.append(row.id)
         await session.commit()
@@ -235,3 +237,55 @@ async def test_a_chat_that_never_talked_is_sent_to_in_vietnamese(
     assert call.params["text"] == "<b>Thông báo</b> của xã &lt;Hạ Lang&gt;"
     async with sessions() as session:
         assert (await session.scalars(select(Conversation))).first() is None
+
+
+async def test_a_long_message_goes_in_paced_parts_and_a_failed_part_never_resends_the_ones_delivered(
+    fake: tuple[FakeTelegram, str], sender: TelegramSender, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    telegram, _ = fake
+    paragraphs = [f"Đoạn {number}: " + "chữ " * 350 for number in range(5)]  # ~1,400 characters each
+    [row] = await queue(sessions, (12, "\n\n".join(paragraphs)))
+    telegram.fail_next("sendMessage", 502, count=1)
+    dispatcher = Dispatcher(sender, sessions, FAST)
+    # Part one: refused (502), retried after the backoff; parts go at one per second per chat.
+    deadline = time.monotonic() + 20
+    while (await statuses(sessions))[row] is not OutboxStatus.SENT:
+        assert time.monotonic() < deadline, telegram.describe()
+        await dispatcher.run_once()
+        await asyncio.sleep(0.05)
+    assert [call.status for call in telegram.calls if call.method == "sendMessage"][0] == 502
+    delivered = telegram.delivered_texts(12)
+    assert len(delivered) == 3 and "".join(delivered).count("Đoạn") == 5  # each part once, none doubled
+    sends = [call for call in telegram.calls if call.method == "sendMessage" and call.status == 200]
+    assert all(later.at - earlier.at >= 0.95 for earlier, later in zip(sends, sends[1:], strict=False))
+
+
+async def test_a_part_refused_midway_resumes_after_the_delivered_ones(
+    fake: tuple[FakeTelegram, str], sender: TelegramSender, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    telegram, _ = fake
+    text = "\n\n".join(f"Phần {number}: " + "chữ " * 900 for number in range(2))  # two parts of ~3,600
+    [row] = await queue(sessions, (13, text))
+    dispatcher = Dispatcher(sender, sessions, FAST)
+
+    original = sender.send_part
+    calls = 0
+
+    async def second_part_fails_once(message: Outgoing, part: Any) -> str | None:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            telegram.fail_next("sendMessage", 500, count=1)
+        return await original(message, part)
+
+    sender.send_part = second_part_fails_once  # type: ignore[method-assign]
+    deadline = time.monotonic() + 20
+    while (await statuses(sessions))[row] is not OutboxStatus.SENT:
+        assert time.monotonic() < deadline, telegram.describe()
+        await dispatcher.run_once()
+        await asyncio.sleep(0.05)
+    delivered = telegram.delivered_texts(13)
+    assert [part.split(":")[0] for part in delivered] == ["Phần 0", "Phần 1"]  # part 0 was not sent again
+    async with sessions() as session:
+        stored = await session.get(OutboxMessage, row)
+        assert stored is not None and stored.attempts == 2 and stored.parts_sent == 1

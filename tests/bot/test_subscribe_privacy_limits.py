@@ -152,14 +152,14 @@ async def test_at_most_n_tickets_per_chat_per_day(
         await chat.tap("Có, gửi cho cán bộ")
         await chat.tap("Không rõ")
     assert len(await chat.tickets()) == 2
-    await chat.say("thoi tiet ngay mai the nao")
+    await chat.say("xe khach di ha noi may gio")
     await chat.tap("Có, gửi cho cán bộ")
     assert "mức tối đa trong một ngày" in chat.text and "ngày mai" in chat.text
     await chat.tap("Gửi phản ánh")  # told before filling in a whole form, not after
     assert "mức tối đa trong một ngày" in chat.text
     assert len(await chat.tickets()) == 2
     clock.advance(days=1)
-    await chat.say("thoi tiet ngay mai the nao")
+    await chat.say("xe khach di ha noi may gio")
     await chat.tap("Có, gửi cho cán bộ")
     await chat.tap("Không rõ")
     assert "Mã theo dõi" in chat.text

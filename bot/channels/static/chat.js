@@ -1,6 +1,9 @@
 (function () {
   "use strict";
   var URL_MESSAGES = "/chat/messages";
+  var URL_FILES = "/chat/files";
+  var MAX_FILE = 8 * 1024 * 1024;  // the server's limit (casework.files.storage.MAX_FILE_BYTES)
+  var SHRINK_ABOVE = 1024 * 1024, SHRINK_TO = 1600;  // a phone photo is sent at 1600 px: less data to pay for
   var HISTORY_KEY = "caunoi.history";
   var HISTORY_SIZE = 40;
   var POLL_VISIBLE = 4000, POLL_HIDDEN = 60000, POLL_MAX = 30000;
@@ -9,6 +12,7 @@
   var input = document.getElementById("text");
   var sendButton = document.getElementById("send");
   var statusLine = document.getElementById("status");
+  var pickers = [document.getElementById("photo"), document.getElementById("voice")];
   var history = [];
   var pollDelay = POLL_VISIBLE, pollTimer = null, busy = 0;
 
@@ -61,6 +65,7 @@
       var p = document.createElement("p");
       p.textContent = entry.text;
       box.appendChild(p);
+      if (entry.why) { note(box, entry.why); }
     } else {
       box.innerHTML = render(entry.text);
       if (entry.buttons && entry.buttons.length) {
@@ -81,10 +86,21 @@
     if (remember) {
       history.push(entry);
       if (history.length > HISTORY_SIZE) { history = history.slice(-HISTORY_SIZE); }
-      try { sessionStorage.setItem(HISTORY_KEY, JSON.stringify(history)); } catch (e) { /* private mode */ }
+      saveHistory();
     }
     box.scrollIntoView ? box.scrollIntoView({ block: "end" }) : window.scrollTo(0, document.body.scrollHeight);
     return box;
+  }
+
+  function saveHistory() {
+    try { sessionStorage.setItem(HISTORY_KEY, JSON.stringify(history)); } catch (e) { /* private mode */ }
+  }
+
+  function note(box, text) {
+    var why = document.createElement("p");
+    why.className = "why";
+    why.textContent = text;
+    box.appendChild(why);
   }
 
   function receive(data) {
@@ -97,6 +113,16 @@
   }
 
   function setStatus(text) { statusLine.textContent = text; }
+
+  // While something is being sent: no second send, no second file, and no poll racing it.
+  function working(delta) {
+    busy += delta;
+    sendButton.disabled = busy > 0;
+    pickers.forEach(function (picker) {
+      picker.disabled = busy > 0;
+      picker.parentNode.className = "pick" + (busy > 0 ? " off" : "");
+    });
+  }
 
   function request(method, body) {
     var options = { method: method, credentials: "same-origin", headers: { "Accept": "application/json" } };
@@ -114,7 +140,7 @@
     var body = { client_id: uuid4() };
     if (what.payload) { body.payload = what.payload; } else { body.text = what.text; }
     if (shown) { show({ who: "me", text: shown }, true); }
-    busy++; sendButton.disabled = true; setStatus("Đang gửi…");
+    working(1); setStatus("Đang gửi…");
     var attempt = 0;
     function tryOnce() {
       attempt++;
@@ -131,8 +157,113 @@
         setStatus(retryable ? "Chưa gửi được. Kiểm tra mạng rồi gửi lại." : "Tin nhắn không gửi được.");
       });
     }
-    return tryOnce().then(function () { busy--; sendButton.disabled = busy > 0; }, function () { busy--; sendButton.disabled = busy > 0; });
+    return tryOnce().then(function () { working(-1); }, function () { working(-1); });
   }
+
+  // Files: a photo or a recording from the phone's own camera or recorder, sent as a form.
+  var FILES = {
+    photo: { shown: "📷 Ảnh", name: "anh", sending: "Đang gửi ảnh…", tooBig: "Ảnh quá lớn (tối đa 8 MB). Bạn hãy chụp lại, hoặc chọn ảnh khác." },
+    voice: { shown: "🎤 Ghi âm", name: "ghi-am", sending: "Đang gửi ghi âm…", tooBig: "Ghi âm quá lớn (tối đa 8 MB). Bạn hãy ghi ngắn hơn, hoặc chia thành vài đoạn." }
+  };
+  var NOT_TAKEN = "Tệp này không phải ảnh hay ghi âm nên Cầu Nối không nhận được. Bạn hãy chụp ảnh hoặc ghi âm lại.";
+
+  function size(bytes) {
+    return bytes < 1024 * 1024 ? Math.max(1, Math.round(bytes / 1024)) + " KB" : (bytes / 1048576).toFixed(1).replace(".", ",") + " MB";
+  }
+
+  // A large photo is redrawn at SHRINK_TO px as JPEG (which also drops its hidden data, such as where
+  // it was taken); anything the browser cannot redraw (HEIC, an old browser) goes as it is.
+  function shrink(file) {
+    if (file.size <= SHRINK_ABOVE || !window.createImageBitmap) { return Promise.resolve(file); }
+    return createImageBitmap(file).then(function (bitmap) {
+      var scale = Math.min(1, SHRINK_TO / Math.max(bitmap.width, bitmap.height));
+      var canvas = document.createElement("canvas");
+      canvas.width = Math.round(bitmap.width * scale);
+      canvas.height = Math.round(bitmap.height * scale);
+      var context = canvas.getContext("2d");
+      context.fillStyle = "#fff";
+      context.fillRect(0, 0, canvas.width, canvas.height);
+      context.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      if (bitmap.close) { bitmap.close(); }
+      return new Promise(function (resolve) {
+        if (!canvas.toBlob) { resolve(file); return; }
+        canvas.toBlob(function (blob) { resolve(blob && blob.size < file.size ? blob : file); }, "image/jpeg", 0.85);
+      });
+    }).catch(function () { return file; });
+  }
+
+  // XMLHttpRequest rather than fetch: it reports how much has gone, which matters on a slow line.
+  function upload(blob, clientId, what) {
+    return new Promise(function (resolve, reject) {
+      var form = new FormData();
+      form.append("client_id", clientId);
+      form.append("file", blob, what.name);  // never the phone's own file name
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", URL_FILES);
+      xhr.setRequestHeader("Accept", "application/json");
+      xhr.timeout = 180000;
+      if (xhr.upload) {
+        xhr.upload.onprogress = function (event) {
+          if (event.lengthComputable) { setStatus(what.sending + " " + Math.round(100 * event.loaded / event.total) + "%"); }
+        };
+      }
+      xhr.onload = function () {
+        var data = {};
+        try { data = JSON.parse(xhr.responseText); } catch (e) { /* not JSON */ }
+        if (xhr.status >= 200 && xhr.status < 300) { resolve(data); return; }
+        var error = new Error("HTTP " + xhr.status); error.status = xhr.status; error.data = data; reject(error);
+      };
+      xhr.onerror = xhr.ontimeout = function () { reject(new Error("network")); };
+      xhr.send(form);
+    });
+  }
+
+  function sendFile(file, kind) {
+    var what = FILES[kind];
+    var entry = { who: "me", text: what.shown + " (" + size(file.size) + ")" };
+    var box = show(entry, true);
+    var clientId = uuid4(), attempt = 0;
+    working(1); setStatus(what.sending);
+    function fail(text) {
+      entry.failed = true; entry.why = text;
+      box.className += " failed";
+      note(box, text);
+      saveHistory();
+      setStatus(text);
+    }
+    function tryOnce(blob) {
+      attempt++;
+      return upload(blob, clientId, what).then(function (data) {
+        setStatus("");
+        receive(data);
+        pollDelay = POLL_VISIBLE;
+      }, function (error) {
+        var retryable = !error.status || error.status >= 500 || error.status === 429;
+        if (retryable && attempt < 4) {
+          setStatus("Mạng chậm, đang thử gửi lại…");
+          return new Promise(function (resolve) { setTimeout(resolve, 1500 * attempt); }).then(function () { return tryOnce(blob); });
+        }
+        if (error.status === 413) { fail(what.tooBig); }
+        else if (error.status === 415) { fail(NOT_TAKEN); }
+        else if (error.status === 403) { fail("Chưa gửi được. Bạn hãy tải lại trang rồi gửi lại."); }
+        else { fail(retryable ? "Chưa gửi được. Kiểm tra mạng rồi gửi lại." : "Tệp này không gửi được."); }
+      });
+    }
+    var ready = kind === "photo" ? shrink(file) : Promise.resolve(file);
+    return ready.then(function (blob) {
+      if (blob.size > MAX_FILE) { fail(what.tooBig); return; }
+      if (blob !== file) { entry.text = what.shown + " (" + size(blob.size) + ")"; box.firstChild.textContent = entry.text; saveHistory(); }
+      return tryOnce(blob);
+    }).then(function () { working(-1); }, function () { working(-1); });
+  }
+
+  pickers.forEach(function (picker) {
+    picker.addEventListener("change", function () {
+      var file = picker.files && picker.files[0];
+      picker.value = "";  // the same file may be chosen again
+      if (file) { sendFile(file, picker.id === "photo" ? "photo" : "voice"); }
+    });
+  });
 
   function schedulePoll() {
     clearTimeout(pollTimer);

@@ -45,6 +45,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.add_column(sa.Column("send_started_at", casework.db.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("parts_sent", sa.Integer(), server_default="0", nullable=False))
         batch_op.drop_index(batch_op.f("ix_outbox_claim"))
         batch_op.create_index("ix_outbox_claim", ["channel", "status", "priority", "id"], unique=False)
         batch_op.create_index("ix_outbox_chat", ["channel", "chat_ref", "status"], unique=False)
@@ -56,6 +57,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_outbox_chat")
         batch_op.drop_index("ix_outbox_claim")
         batch_op.create_index(batch_op.f("ix_outbox_claim"), ["status", "priority", "id"], unique=False)
+        batch_op.drop_column("parts_sent")
         batch_op.drop_column("send_started_at")
 
     with op.batch_alter_table("conversations", schema=None) as batch_op:
