@@ -25,7 +25,7 @@ import asyncio
 import datetime as dt
 import json
 import logging
-import os
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +36,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, RetryAfter, TelegramError
 from telegram.request import HTTPXRequest
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.inbox import DatabaseUnavailable, Inbox, attached, error, secret_matches, unavailable
 from bot.dispatcher import Outgoing, RateLimited, Rejected, Temporary, Unreachable
@@ -55,9 +56,6 @@ from casework.channels import Channel
 from knowledge.markup import render_html
 
 log = logging.getLogger(__name__)
-
-# python-telegram-bot's documented opt-in: time periods (RetryAfter.retry_after) as timedelta, not int.
-os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 STATE_KEY = "telegram_channel"
 WEBHOOK_PATH = "/webhooks/telegram"
@@ -161,7 +159,11 @@ def render(text: str, buttons: list[tuple[str, str]]) -> list[dict[str, Any]]:
     return rendered
 
 
-def _seconds(retry_after: int | dt.timedelta) -> float:
+def _seconds(flood: RetryAfter) -> float:
+    """The flood wait in seconds: an int today, a timedelta in python-telegram-bot's next major version."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)  # the int form is deprecated since 22.2
+        retry_after = flood.retry_after
     return retry_after.total_seconds() if isinstance(retry_after, dt.timedelta) else float(retry_after)
 
 
@@ -180,7 +182,7 @@ class TelegramSender:
         try:
             sent = await self.bot.send_message(chat_id=int(message.chat_ref), **part)
         except RetryAfter as flood:
-            raise RateLimited(_seconds(flood.retry_after), "Telegram flood control") from flood
+            raise RateLimited(_seconds(flood), "Telegram flood control") from flood
         except Forbidden as refused:
             raise Unreachable(f"Telegram refused the chat: {refused.message}") from refused
         except (BadRequest, ChatMigrated, InvalidToken) as bad:
