@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import sqlite3
+import weakref
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -142,6 +146,25 @@ async def ping(engine: AsyncEngine) -> str:
     async with engine.connect() as connection:
         await connection.execute(text("SELECT 1"))
     return engine.dialect.name
+
+
+_writers: weakref.WeakKeyDictionary[AsyncEngine, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+
+def writing(sessions: async_sessionmaker[AsyncSession]) -> AbstractAsyncContextManager[object]:
+    """The process's turn to write: one lock per SQLite engine, nothing on a server database.
+
+    SQLite has one writer. Without this, the writers of one process (web chat turns, webhooks,
+    the dispatcher's small commits) wait for each other in SQLite's busy handler, which sleeps up
+    to 100 ms at a time; in line behind an asyncio lock each starts the moment the last is done.
+    """
+    engine = sessions.kw.get("bind")
+    if not isinstance(engine, AsyncEngine) or engine.dialect.name != "sqlite":
+        return contextlib.nullcontext()
+    lock = _writers.get(engine)
+    if lock is None:
+        lock = _writers[engine] = asyncio.Lock()
+    return lock
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.engine import Deps, handle_update
 from bot.events import Event
+from casework.database import writing
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,8 @@ class Inbox:
     async def accept(self, event: Event) -> None:
         """Handle the event exactly once and commit; raise ``DatabaseUnavailable`` if that cannot be done."""
         try:
-            await handle_update(self.sessions, event, deps=self.deps)
+            async with writing(self.sessions):
+                await handle_update(self.sessions, event, deps=self.deps)
         except (SQLAlchemyError, OSError) as error:
             log.warning("%s update not recorded, the database failed: %s", event.channel, type(error).__name__)
             raise DatabaseUnavailable from error

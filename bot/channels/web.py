@@ -57,8 +57,8 @@ import re
 import secrets
 import uuid
 from collections.abc import AsyncGenerator
-from contextlib import AbstractAsyncContextManager, nullcontext
-from dataclasses import dataclass, field
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +73,7 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 from bot.engine import Deps, handle
 from bot.events import Attachment, AttachmentKind, ButtonPress, Event, Input, text_or_command
 from casework.channels import Channel
+from casework.database import writing
 from casework.files import storage as file_store
 from casework.files.errors import FileTooLarge, UnsupportedFile
 from casework.files.service import is_referenced
@@ -100,16 +101,10 @@ class WebChat:
     sessions: async_sessionmaker[AsyncSession]
     deps: Deps
     uploads: Path  # where citizens' photos and voice notes are kept (``casework.files.storage``)
-    # SQLite has one writer: the messages of this process take turns here instead of sleeping in
-    # SQLite's busy handler (which backs off up to 100 ms at a time under load).
-    sqlite_writer: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def writing(self) -> AbstractAsyncContextManager[object]:
-        """The turn to write: the lock on SQLite, nothing on a server database."""
-        bind = self.sessions.kw.get("bind")
-        if bind is not None and bind.dialect.name == "sqlite":
-            return self.sqlite_writer
-        return nullcontext()
+        """The process's turn to write (``casework.database.writing``: SQLite has one writer)."""
+        return writing(self.sessions)
 
 
 def attach(app: FastAPI, chat: WebChat) -> None:
