@@ -5,8 +5,8 @@ application mounts its webhook route, and the lifespan starts its dispatcher (on
 deployment at a time, under a lease) and — when no webhook URL is set — its poller (likewise one
 per deployment). ``docs/channels.md`` tells an operator how to set them up.
 
-Also the one housekeeping job: processed-update records are forgotten after a week (every process
-runs it; the DELETE is idempotent).
+Also the one housekeeping job (every process runs it; each step is idempotent): processed-update
+records are forgotten after a week, and uploads no ticket kept are deleted after two days.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
@@ -30,6 +31,7 @@ from bot.engine import Deps
 from bot.exclusive import run_exclusively
 from casework.conversations.service import forget_processed
 from casework.db import utcnow
+from casework.files.service import sweep_orphans
 from caunoi.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -99,18 +101,23 @@ class Platforms:
 # Platforms stop redelivering an update within a day (Telegram keeps them 24 h, Zalo retries for hours);
 # Telegram may reuse update ids after a week of silence, so records older than this are forgotten.
 PROCESSED_RETENTION = dt.timedelta(days=7)
+# Uploads no ticket kept are deleted after this: longer than an unfinished report lives (a day).
+ORPHAN_UPLOAD_AGE = dt.timedelta(days=2)
 HOUSEKEEPING_EVERY = 3600.0  # seconds; the first round waits as long (nothing is urgent at start)
 
 
-async def forget_old_updates(sessions: async_sessionmaker[AsyncSession], *, every: float = HOUSEKEEPING_EVERY) -> None:
-    """Delete processed-update records past their retention, once per ``every`` seconds, until cancelled."""
+async def housekeeping(
+    sessions: async_sessionmaker[AsyncSession], uploads: Path, *, every: float = HOUSEKEEPING_EVERY
+) -> None:
+    """Once per ``every`` seconds, until cancelled: forget old processed updates, delete orphaned uploads."""
     while True:
         await asyncio.sleep(every)
         try:
             async with sessions() as session:
-                gone = await forget_processed(session, before=utcnow() - PROCESSED_RETENTION)
+                forgotten = await forget_processed(session, before=utcnow() - PROCESSED_RETENTION)
                 await session.commit()
-            log.info("housekeeping: forgot %d processed updates", gone)
+                swept = await sweep_orphans(session, uploads, older_than=ORPHAN_UPLOAD_AGE)
+            log.info("housekeeping: forgot %d processed updates, deleted %d orphaned uploads", forgotten, swept)
         except (SQLAlchemyError, OSError) as failure:
             log.warning("housekeeping failed: %s", type(failure).__name__)
 
@@ -118,7 +125,7 @@ async def forget_old_updates(sessions: async_sessionmaker[AsyncSession], *, ever
 async def start(app: FastAPI, settings: Settings, sessions: async_sessionmaker[AsyncSession], deps: Deps) -> Platforms:
     """Attach the channels that are on to ``app`` and start their dispatchers and pollers (and the housekeeping)."""
     running = Platforms()
-    running.spawn("housekeeping", forget_old_updates(sessions))
+    running.spawn("housekeeping", housekeeping(sessions, settings.uploads_dir))
     config = DispatchConfig(lease_ttl=settings.channel_lease)
 
     def dispatcher(sender: Sender) -> Dispatcher:

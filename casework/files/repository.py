@@ -20,3 +20,13 @@ async def ref_attached(session: AsyncSession, ref: str) -> bool:
     """Whether any ticket has an attachment with this file reference."""
     statement = select(TicketAttachment.id).where(TicketAttachment.file_ref == ref).limit(1)
     return (await session.scalar(statement)) is not None
+
+
+async def attached_among(session: AsyncSession, refs: list[str]) -> set[str]:
+    """Which of these file references some ticket's attachment names."""
+    attached: set[str] = set()
+    for start in range(0, len(refs), 500):  # keep the IN list of one query bounded
+        chunk = refs[start : start + 500]
+        statement = select(TicketAttachment.file_ref).where(TicketAttachment.file_ref.in_(chunk))
+        attached.update((await session.scalars(statement)).all())
+    return attached

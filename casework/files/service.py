@@ -5,6 +5,7 @@ Services only flush; the caller's unit of work commits.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,10 +17,11 @@ from casework.audit.models import AuditAction
 from casework.audit.service import record
 from casework.channels import Channel
 from casework.conversations import repository as conversations_repository
+from casework.db import utcnow
 from casework.errors import NotFound
 from casework.files import repository
 from casework.files.errors import KeptOnPlatform, NotStored
-from casework.files.storage import REF_PREFIX, StoredFile, open_stored
+from casework.files.storage import REF_PREFIX, StoredFile, files_older_than, open_stored
 from casework.officials.models import Official
 from casework.officials.permissions import Action, require
 from casework.tickets import repository as tickets_repository
@@ -91,3 +93,22 @@ async def attachment_download(
         detail={"attachment_id": attachment.id},
     )
     return Download(file=stored, filename=f"{ticket.code}-{attachment.id}.{stored.type.extension}")
+
+
+async def sweep_orphans(session: AsyncSession, directory: Path, *, older_than: dt.timedelta) -> int:
+    """Delete the uploads no ticket kept, once they are older than any unfinished report could be.
+
+    A photo sent into a report that was then cancelled, left to expire (a form lasts a day) or
+    erased, and temporary files a crash left behind: personal data with no purpose left. Files a
+    ticket names are the record and stay. Returns how many files went.
+    """
+    cutoff = (utcnow() - older_than).timestamp()
+    candidates = files_older_than(directory, cutoff)
+    kept = await repository.attached_among(session, [ref for ref, _ in candidates if ref is not None])
+    removed = 0
+    for ref, path in candidates:
+        if ref in kept:
+            continue
+        path.unlink(missing_ok=True)
+        removed += 1
+    return removed

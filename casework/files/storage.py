@@ -32,8 +32,6 @@ MAX_FILE_BYTES = 8 * 1024 * 1024  # a phone's photo (3-6 MB) or several minutes 
 MIN_FREE_BYTES = 512 * 1024 * 1024
 _REF = re.compile(r"web:(?P<digest>[0-9a-f]{64})\.(?P<extension>[a-z0-9]{2,5})")
 _TEMPORARY_PREFIX = ".incoming-"
-# The name under which the process publishes the upload directory on its web application's state,
-# so that the officials' API can serve the files without importing the web chat.
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +122,27 @@ def open_stored(directory: Path, ref: str) -> StoredFile:
     if not stat.S_ISREG(status.st_mode):
         raise NotStored("the uploaded file is not a regular file")
     return StoredFile(ref=ref, path=path, type=file_type, size_bytes=status.st_size)
+
+
+def files_older_than(directory: Path, cutoff: float) -> list[tuple[str | None, Path]]:
+    """The stored files (with their reference) and temporary files (None) last written before ``cutoff``.
+
+    ``cutoff`` is a POSIX time; anything in the directory that is neither is left out (and alone).
+    """
+    found: list[tuple[str | None, Path]] = []
+    if not directory.is_dir():
+        return found
+    for path in directory.iterdir():
+        try:
+            if not path.is_file() or path.stat().st_mtime >= cutoff:
+                continue
+        except FileNotFoundError:
+            continue
+        if path.name.startswith(_TEMPORARY_PREFIX):
+            found.append((None, path))
+        elif _REF.fullmatch(REF_PREFIX + path.name):
+            found.append((REF_PREFIX + path.name, path))
+    return found
 
 
 def _sync_directory(directory: Path) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,10 +19,16 @@ from casework.channels import Channel
 from casework.conversations.models import ProcessedUpdate
 from casework.conversations.service import mark_processed
 from casework.db import utcnow
+from casework.deadlines.schemas import DEFAULT_RULES
+from casework.files.storage import store
+from casework.tickets.models import Ticket, TicketAttachment
+from casework.tickets.service import submit_ticket
 from caunoi.cli import app
-from caunoi.platforms import forget_old_updates
+from caunoi.platforms import housekeeping
 from caunoi.settings import Settings, get_settings
 from tests.casework.conftest import empty_engine, engine, sessions  # noqa: F401 - fixtures
+from tests.casework.factories import ticket_data
+from tests.casework.test_files import PNG
 from tests.fakes.server import running
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.zalo_bot import FakeZaloBot
@@ -106,12 +114,27 @@ def test_a_half_configured_channel_is_refused_at_start(values: dict[str, str]) -
         Settings(**values)  # type: ignore[arg-type]
 
 
-async def test_processed_updates_are_forgotten_after_a_week(sessions: async_sessionmaker[AsyncSession]) -> None:  # noqa: F811
+async def test_housekeeping_forgets_old_updates_and_deletes_uploads_no_ticket_kept(
+    sessions: async_sessionmaker[AsyncSession],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    uploads = tmp_path / "uploads"
+    kept, orphan, fresh = (store(uploads, PNG + bytes([n])) for n in range(3))
+    temporary = uploads / ".incoming-crashed.part"
+    temporary.write_bytes(b"half a photo")
+    three_days_ago = time.time() - 3 * 86400
+    for path in (kept.path, orphan.path, temporary):
+        os.utime(path, (three_days_ago, three_days_ago))
     async with sessions() as session:
         await mark_processed(session, channel=Channel.TELEGRAM, update_id="old", now=utcnow() - dt.timedelta(days=8))
         await mark_processed(session, channel=Channel.TELEGRAM, update_id="new", now=utcnow() - dt.timedelta(days=6))
+        public = await submit_ticket(session, data=ticket_data(), rules=DEFAULT_RULES)
+        ticket_id = await session.scalar(select(Ticket.id).where(Ticket.code == public.code))
+        session.add(
+            TicketAttachment(ticket_id=ticket_id, channel=Channel.WEB, file_ref=kept.ref, mime_type="image/png")
+        )
         await session.commit()
-    job = asyncio.create_task(forget_old_updates(sessions, every=0.01))
+    job = asyncio.create_task(housekeeping(sessions, uploads, every=0.01))
     await asyncio.sleep(0.3)
     job.cancel()
     await asyncio.gather(job, return_exceptions=True)
@@ -119,3 +142,5 @@ async def test_processed_updates_are_forgotten_after_a_week(sessions: async_sess
         left = (await session.scalars(select(ProcessedUpdate.update_id))).all()
         assert list(left) == ["new"]
         assert await session.scalar(select(func.count()).select_from(ProcessedUpdate)) == 1
+    assert kept.path.exists() and fresh.path.exists()  # a ticket's file; a file a report may still take
+    assert not orphan.path.exists() and not temporary.exists()
