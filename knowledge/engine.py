@@ -59,11 +59,9 @@ class Tuning:
     similar_phrasing_bonus: float = 0.5  # re-ranking bonus for a near-exact phrasing match
     similar_phrasing_from: float = 0.75  # weighted overlap (0..1) where that bonus starts
     bigram_weight: float = 0.25  # BM25 weight of a word pair against a single word
-    coverage_weight: float = 1.0
-    pair_weight: float = 0.3
-    question_repeat: int = 2  # the canonical question counts this many times among the phrasings  # share of word pairs (against single words) in the confidence
-    key_word_weight: float = 0.5  # re-ranking weight of the share of an entry's key words the question uses
-    key_word_share: float = 0.5  # a word is a key word of an entry if this share of its phrasings use it  # re-ranking weight of the confidence (coverage) itself
+    coverage_weight: float = 1.0  # re-ranking weight of the confidence (coverage) itself
+    pair_weight: float = 0.3  # share of word pairs (against single words) in the confidence
+    question_repeat: int = 2  # the canonical question counts this many times among the phrasings
     typo_min_length: int = 5  # shorter unknown words are never "corrected"
     typo_min_similarity: float = 80.0  # rapidfuzz ratio an unknown word needs to a known one
 
