@@ -19,6 +19,8 @@ What a ``Sender`` raises decides the row's fate:
 - ``Rejected``: the platform refuses this message for good (a bad request, outside Zalo OA's free
   reply window): the row is DEAD with the reason, for officials to see.
 - ``Temporary`` (5xx, network, timeouts): retried with backoff; the chat's later rows wait for it.
+- anything else (a bug, an answer the sender cannot read): UNCONFIRMED if the part had been
+  started (the platform may have it), DEAD if not; the chat's later rows go on.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import collections
 import datetime as dt
 import logging
 import time
+import traceback
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -51,6 +54,7 @@ from casework.outbox.service import (
     mark_part_sent,
     mark_sent,
     mark_started,
+    mark_unconfirmed,
     take_over,
 )
 
@@ -331,6 +335,7 @@ class Dispatcher:
             parts_sent=row.parts_sent,
         )
         external_id: str | None = None
+        started = False
         try:
             parts = await self.sender.prepare(outgoing)
             for index in range(row.parts_sent, len(parts)):
@@ -338,6 +343,7 @@ class Dispatcher:
                     await self._pace(row.chat_ref)
                 if not await self._settle(row.id, "start"):
                     return
+                started = True
                 external_id = await self.sender.send_part(outgoing, parts[index])
                 if index < len(parts) - 1:
                     await self._settle(row.id, "part", parts_sent=index + 1)
@@ -357,6 +363,21 @@ class Dispatcher:
             log.info("dispatcher %s: row %d failed, will retry: %s", self.channel, row.id, error)
             await self._settle(row.id, "retry", str(error))
             await self._hold_back(row.chat_ref, queues, "defer", until=self._now())
+        except (SQLAlchemyError, OSError):
+            raise  # the database: the loop waits for it, and the claim settles the row
+        except Exception as error:
+            # A bug, or an answer the sender cannot read. Once the part was started the platform may
+            # have it: UNCONFIRMED, never resent; before that the row can never go out: dead. The
+            # frames, not the message, are logged (an error may quote the text).
+            log.error(
+                "dispatcher %s: row %d failed unexpectedly: %s\n%s",
+                self.channel,
+                row.id,
+                type(error).__name__,
+                "".join(traceback.format_tb(error.__traceback__)),
+            )
+            reason = f"unexpected error while sending: {type(error).__name__}"
+            await self._settle(row.id, "unconfirmed" if started else "give up", reason)
         else:
             await self._settle(row.id, "sent", external_id=external_id)
             self.sent += 1
@@ -393,6 +414,7 @@ class Dispatcher:
             "retry": lambda s: mark_failed(
                 s, message_id=message_id, worker=worker, error=reason, now=now, policy=self.config.policy
             ),
+            "unconfirmed": lambda s: mark_unconfirmed(s, message_id=message_id, worker=worker, error=reason),
             "give up": lambda s: mark_failed(
                 s, message_id=message_id, worker=worker, error=reason, permanent=True, now=now
             ),

@@ -17,6 +17,9 @@ from bot.i18n import Translator
 MAX_PAYLOAD_BYTES = 64
 MAX_LABEL_CHARS = 64
 MAX_BUTTONS = 8  # the outbox payload's limit
+# The payload of a button that asks the platform for the person's own phone number (offered only
+# where ``Channel.shares_contact``): the platform sends a shared contact back, not this payload.
+SHARE_CONTACT = "contact"
 _NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
 
 

@@ -21,5 +21,10 @@ class Channel(enum.StrEnum):
         """Whether messages can be sent back through this channel."""
         return self not in _OFFLINE
 
+    @property
+    def shares_contact(self) -> bool:
+        """Whether the chat can offer a button that sends the person's own phone number (Telegram's)."""
+        return self is Channel.TELEGRAM
+
 
 _OFFLINE = frozenset({Channel.PHONE, Channel.PAPER, Channel.IN_PERSON})

@@ -12,7 +12,8 @@ In
 Out
     ``TelegramSender`` renders an outbox row as HTML (every citizen- or official-written text is
     escaped; ``**bold**`` and links become tags), splits it at 4,096 characters on paragraph
-    breaks, puts the buttons as an inline keyboard under the last part, and maps Telegram's
+    breaks, puts the buttons as an inline keyboard under the last part (a keyboard with a
+    "share my phone number" button where the report asks for one), and maps Telegram's
     answers to the dispatcher's outcomes: 429 → flood wait of exactly ``retry_after``, 403 → the
     chat is unreachable, 400 → rejected, 5xx and network errors → retried.
 
@@ -32,7 +33,7 @@ from typing import Any
 import telegram
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, RetryAfter, TelegramError
 from telegram.request import HTTPXRequest
@@ -51,7 +52,7 @@ from bot.events import (
     Text,
     text_or_command,
 )
-from bot.replies import split_text
+from bot.replies import SHARE_CONTACT, split_text
 from casework.channels import Channel
 from knowledge.markup import render_html
 
@@ -154,9 +155,24 @@ def render(text: str, buttons: list[tuple[str, str]]) -> list[dict[str, Any]]:
     parts = split_text(text, TEXT_LIMIT)
     rendered: list[dict[str, Any]] = [{"text": render_html(part), "parse_mode": ParseMode.HTML} for part in parts]
     if buttons:
-        keyboard = [[InlineKeyboardButton(label, callback_data=data)] for label, data in buttons]
-        rendered[-1]["reply_markup"] = InlineKeyboardMarkup(keyboard)
+        rendered[-1]["reply_markup"] = _keyboard(buttons)
     return rendered
+
+
+def _keyboard(buttons: list[tuple[str, str]]) -> InlineKeyboardMarkup | ReplyKeyboardMarkup:
+    """Inline buttons; or, when one of them asks for the person's phone, a keyboard under the text field.
+
+    Only a reply keyboard can ask for the contact, and a message has one keyboard: its other buttons
+    then send their label as text, which the engine takes as a choice of the buttons it offered.
+    The keyboard folds away once used.
+    """
+    if all(data != SHARE_CONTACT for _, data in buttons):
+        return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)] for label, data in buttons])
+    return ReplyKeyboardMarkup(
+        [[KeyboardButton(label, request_contact=data == SHARE_CONTACT)] for label, data in buttons],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
 
 
 def _seconds(flood: RetryAfter) -> float:

@@ -42,7 +42,7 @@ from bot.flows.common import (
 from bot.i18n import N_
 from bot.parsing import parse_phone, show_phone
 from bot.payloads import Payload, button
-from bot.replies import label
+from bot.replies import SHARE_CONTACT, Button, label
 from bot.turn import Flow, Turn
 from casework.tickets.models import TicketKind
 from casework.tickets.schemas import AttachmentCreate, ConsentCreate, TicketCreate
@@ -148,9 +148,14 @@ def _ask_contact(turn: Turn) -> None:
 
 def _ask_phone(turn: Turn) -> None:
     _ = turn.t.gettext
+    buttons = [button(_("Thôi, không để lại số"), "rc", "none"), cancel_button(turn.t)]
+    if not turn.channel.shares_contact:
+        turn.say(_("Bạn hãy gõ số điện thoại, ví dụ: **0912 345 678**."), buttons)
+        return
+    # One tap sends the number the account is registered with: nothing to type, no typo.
     turn.say(
-        _("Bạn hãy gõ số điện thoại, ví dụ: **0912 345 678**."),
-        [button(_("Thôi, không để lại số"), "rc", "none"), cancel_button(turn.t)],
+        _("Bạn hãy bấm nút **Gửi số điện thoại của tôi** ở dưới, hoặc gõ số, ví dụ: **0912 345 678**."),
+        [Button(_("Gửi số điện thoại của tôi"), SHARE_CONTACT), *buttons],
     )
 
 

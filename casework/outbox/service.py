@@ -190,6 +190,17 @@ async def defer(
     return message
 
 
+async def mark_unconfirmed(session: AsyncSession, *, message_id: int, worker: str, error: str) -> OutboxMessage:
+    """Record a send that ended in something unexpected: the platform may have the message, so it is never resent."""
+    message = await _claimed(session, message_id, worker)
+    message.status = OutboxStatus.UNCONFIRMED
+    message.last_error = error[:MAX_ERROR_CHARS]
+    message.claimed_by = None
+    message.claimed_until = None
+    await session.flush()
+    return message
+
+
 async def mark_failed(
     session: AsyncSession,
     *,

@@ -186,6 +186,42 @@ async def test_a_rejected_message_is_dead_with_the_reason_and_the_rest_go(
     assert (await statuses(sessions))[good] is OutboxStatus.SENT
 
 
+async def test_an_answer_the_sender_cannot_read_leaves_the_row_unconfirmed_never_resent_and_the_chat_goes_on(
+    fake: tuple[FakeTelegram, str], sender: TelegramSender, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    telegram, _ = fake
+    telegram.garble_next("sendMessage")
+    garbled, after = await queue(sessions, (8, "một"), (8, "hai"))
+    await drain(Dispatcher(sender, sessions, FAST))
+    async with sessions() as session:
+        row = await session.get(OutboxMessage, garbled)
+        assert row is not None and row.status is OutboxStatus.UNCONFIRMED
+        assert row.last_error is not None and "unexpected error" in row.last_error
+    assert (await statuses(sessions))[after] is OutboxStatus.SENT
+    assert [call.params["text"] for call in telegram.sent("8")] == ["một", "hai"]  # each once, in order
+
+
+async def test_a_row_that_cannot_even_be_prepared_is_dead_and_the_chat_goes_on(
+    fake: tuple[FakeTelegram, str], sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    telegram, base = fake
+
+    class Broken(TelegramSender):
+        async def prepare(self, message: Outgoing) -> list[dict[str, Any]]:
+            if message.payload.text == "hỏng":
+                raise KeyError("a bug")
+            return await super().prepare(message)
+
+    bot = make_bot(TOKEN, f"{base}/bot")
+    try:
+        broken, after = await queue(sessions, (9, "hỏng"), (9, "tiếp"))
+        await drain(Dispatcher(Broken(bot), sessions, FAST))
+    finally:
+        await bot.shutdown()
+    assert await statuses(sessions) == {broken: OutboxStatus.DEAD, after: OutboxStatus.SENT}
+    assert [call.params["text"] for call in telegram.sent("9")] == ["tiếp"]
+
+
 async def test_a_dispatcher_killed_mid_send_leaves_that_row_unconfirmed_and_its_heir_sends_the_rest_once(
     fake: tuple[FakeTelegram, str], sender: TelegramSender, sessions: async_sessionmaker[AsyncSession]
 ) -> None:

@@ -6,6 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.events import Attachment, AttachmentKind, SharedContact
+from bot.replies import SHARE_CONTACT
+from casework.channels import Channel
 from casework.tickets.models import Ticket, TicketAttachment, TicketKind
 from tests.bot.conftest import NOW, Chat
 
@@ -91,6 +93,22 @@ async def test_a_wrong_phone_number_is_asked_again(chat: Chat) -> None:
     await chat.tap("Để lại số điện thoại")
     await chat.say("12345")
     assert "chưa đúng" in chat.text and "gõ số điện thoại" in chat.text
+
+
+async def test_only_a_chat_that_can_share_its_contact_is_offered_the_share_button(chat: Chat) -> None:
+    telegram = Chat(chat.sessions, chat.deps, channel=Channel.TELEGRAM)
+    for each in (chat, telegram):
+        await to_description(each)
+        await each.say("Nội dung")
+        await each.tap("Tiếp tục")
+        await each.tap("Để lại số điện thoại")
+    assert SHARE_CONTACT not in chat.payloads and "gõ số điện thoại" in chat.text
+    assert SHARE_CONTACT in telegram.payloads and "Gửi số điện thoại của tôi" in telegram.text
+    # Typing the button's label (it never comes back as a payload on Telegram) asks again and keeps the step.
+    await telegram.say("gui so dien thoai cua toi")
+    assert SHARE_CONTACT in telegram.payloads and "chưa đúng" not in telegram.text
+    await telegram.send(SharedContact("0912345678"))
+    assert "0912 345 678" in telegram.text and "Tôi đồng ý" in telegram.labels
 
 
 async def test_a_complaint_explains_how_to_file_formally_and_is_still_recorded(chat: Chat) -> None:

@@ -137,6 +137,7 @@ class FakeTelegram(FakePlatform):
         self.bot_user["username"] = "CauNoiTestBot"
         self._updates: list[JSONDict] = []
         self._update_id = 0
+        self._garbled: list[str] = []
         self._message_ids: dict[str, int] = {}
         self._last_bot_message: dict[str, JSONDict] = {}
         self._webhook: JSONDict | None = None
@@ -180,6 +181,18 @@ class FakeTelegram(FakePlatform):
     def pending_updates(self) -> list[JSONDict]:
         with self._lock:
             return list(self._updates)
+
+    def garble_next(self, method: str) -> None:
+        """Serve the next call of ``method`` (a message is sent) but answer it with an unreadable result."""
+        with self._lock:
+            self._garbled.append(method)
+
+    def _take_garble(self, method: str) -> bool:
+        with self._lock:
+            if method in self._garbled:
+                self._garbled.remove(method)
+                return True
+            return False
 
     def push_update(self, update: JSONDict) -> None:
         """Queue an update for getUpdates."""
@@ -227,6 +240,8 @@ class FakeTelegram(FakePlatform):
                 retry_after = fault.retry_after if fault.retry_after is not None or fault.status != 429 else 1
                 raise TelegramError(fault.status, fault.description, retry_after)
             status, body = 200, {"ok": True, "result": await self._handlers[name](params)}
+            if self._take_garble(name):
+                body["result"] = True  # served, but an answer the client cannot read as the method's result
         except TelegramError as error:
             status, body = error.status, error.body()
         except ValueError as error:
@@ -542,11 +557,22 @@ def _plain_text(params: JSONDict, name: str, limit: int, kind: str) -> str:
 
 
 def _checked_markup(markup: Any) -> JSONDict:
-    """``{"reply_markup": markup}`` after Telegram's checks of inline keyboards, or ``{}``."""
+    """The sent message's ``{"reply_markup": …}`` after Telegram's checks of inline and reply keyboards.
+
+    Like Telegram, the message sent back carries an inline keyboard, never a reply keyboard (``{}``).
+    """
     if markup is None:
         return {}
     if not isinstance(markup, dict):
         raise TelegramError(400, "Bad Request: can't parse reply keyboard markup JSON object")
+    if "inline_keyboard" in markup and "keyboard" in markup:
+        raise TelegramError(400, "Bad Request: can't parse reply keyboard markup JSON object")
+    for row in markup.get("keyboard", []):
+        for button in row:
+            if not isinstance(button, dict) or not button.get("text"):
+                raise TelegramError(400, "Bad Request: keyboard button text must be non-empty")
+            if not isinstance(button.get("request_contact", False), bool):
+                raise TelegramError(400, "Bad Request: can't parse keyboard button: request_contact must be a boolean")
     for row in markup.get("inline_keyboard", []):
         for button in row:
             if not isinstance(button, dict) or not button.get("text"):
@@ -554,7 +580,7 @@ def _checked_markup(markup: Any) -> JSONDict:
             data = button.get("callback_data")
             if data is not None and not 1 <= len(str(data).encode()) <= MAX_CALLBACK_DATA_BYTES:
                 raise TelegramError(400, "Bad Request: BUTTON_DATA_INVALID")
-    return {"reply_markup": markup}
+    return {"reply_markup": markup} if "inline_keyboard" in markup else {}
 
 
 def _photo_sizes(file_id: str) -> list[JSONDict]:

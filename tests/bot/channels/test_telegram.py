@@ -175,6 +175,50 @@ async def test_a_report_with_a_photo_gets_a_tracking_code_and_keeps_the_file_id(
     assert [f.file_ref for f in files] == ["AgACPhoto1"]
 
 
+async def test_the_phone_number_is_shared_with_one_tap_and_kept_only_with_consent(
+    fake: tuple[FakeTelegram, str], webhook: httpx.AsyncClient, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    telegram, _ = fake
+    citizen = Citizen(telegram, webhook)
+    replies = await citizen.tap("Gửi phản ánh", await citizen.say("/start"))
+    replies = await citizen.tap("Phản ánh, kiến nghị", replies)
+    if "Không rõ" in str([b["text"] for call in replies for b in buttons(call)]):
+        replies = await citizen.tap("Xã Hạ Lang", await citizen.say("ha lang"))
+    replies = await citizen.tap("Tiếp tục", await citizen.say("Đường vào bản bị sạt lở."))
+    replies = await citizen.tap("Để lại số điện thoại", replies)
+    # Only a reply keyboard can ask for the contact: its first button does, the others send their label.
+    [markup] = [call.params["reply_markup"] for call in replies if "reply_markup" in call.params]
+    assert "inline_keyboard" not in markup and markup["one_time_keyboard"] is True
+    keys = [button for row in markup["keyboard"] for button in row]
+    assert keys[0]["request_contact"] is True
+    assert [key["text"] for key in keys[1:]] == ["Thôi, không để lại số", "✖ Huỷ"]
+    assert not any(key.get("request_contact") for key in keys[1:])
+    replies = await citizen.send(telegram.contact_update(CHAT, "+84912345678"))
+    assert "0912 345 678" in text_of(replies)
+    replies = await citizen.tap("Tôi đồng ý", replies)
+    replies = await citizen.tap("Gửi", await citizen.tap("Không cần giữ kín", replies))
+    code = CODE.search(text_of(replies))
+    assert code, text_of(replies)
+    async with sessions() as session:
+        ticket = (await session.scalars(select(Ticket).where(Ticket.code == code.group(0)))).one()
+    assert ticket.contact_phone == "0912345678" and not ticket.anonymous
+
+
+async def test_a_plain_key_of_the_phone_keyboard_arrives_as_its_label_and_is_taken_as_the_choice(
+    fake: tuple[FakeTelegram, str], webhook: httpx.AsyncClient
+) -> None:
+    telegram, _ = fake
+    citizen = Citizen(telegram, webhook)
+    replies = await citizen.tap("Gửi phản ánh", await citizen.say("/start"))
+    replies = await citizen.tap("Phản ánh, kiến nghị", replies)
+    if "Không rõ" in str([b["text"] for call in replies for b in buttons(call)]):
+        replies = await citizen.tap("Xã Hạ Lang", await citizen.say("ha lang"))
+    replies = await citizen.tap("Tiếp tục", await citizen.say("Đường vào bản bị sạt lở."))
+    await citizen.tap("Để lại số điện thoại", replies)
+    replies = await citizen.say("Thôi, không để lại số")  # what the client sends for that key
+    assert "Không cần giữ kín" in str([b["text"] for call in replies for b in buttons(call)])
+
+
 async def test_a_repeated_or_concurrent_delivery_of_one_update_has_one_effect(
     fake: tuple[FakeTelegram, str], webhook: httpx.AsyncClient, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
