@@ -53,12 +53,12 @@ class Tuning:
     suggest: float = 0.30  # confidence needed to offer suggestions
     margin: float = 0.20  # the runner-up must score at most (1 - margin) of the best to answer
     answer_field_weight: float = 1.0  # BM25 weight of the answer text against the phrasings
-    best_phrasing_weight: float = 0.5  # BM25 weight of the single best-matching phrasing
+    best_phrasing_weight: float = 0.25  # BM25 weight of the single best-matching phrasing
     answer_only_credit: float = 0.5  # coverage credit of a word found only in the answer
     unknown_word_weight: float = 0.5  # weight of a word no entry uses, relative to the rarest known
     similar_phrasing_bonus: float = 0.5  # re-ranking bonus for a near-exact phrasing match
     similar_phrasing_from: float = 0.75  # weighted overlap (0..1) where that bonus starts
-    bigram_weight: float = 0.25  # BM25 weight of a word pair against a single word
+    bigram_weight: float = 0.4  # BM25 weight of a word pair against a single word
     coverage_weight: float = 1.0  # re-ranking weight of the confidence (coverage) itself
     pair_weight: float = 0.3  # share of word pairs (against single words) in the confidence
     question_repeat: int = 2  # the canonical question counts this many times among the phrasings

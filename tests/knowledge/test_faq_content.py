@@ -41,3 +41,19 @@ def test_income_line_follows_the_date_asked(base: KnowledgeBase) -> None:
 def test_answer_before_the_2027_change_announces_it(base: KnowledgeBase) -> None:
     reply = AnswerEngine(base).ask("chuẩn nghèo thu nhập bao nhiêu một tháng", dt.date(2026, 12, 15))
     assert reply.answer_text is not None and "từ ngày 01/01/2027" in reply.answer_text
+
+
+def test_can_ngheo_typed_without_diacritics_is_never_read_as_can(base: KnowledgeBase) -> None:
+    engine = AnswerEngine(base)
+    tokens = engine.normalizer.tokens
+    # "cận nghèo" is one word, typed with or without diacritics ("can" alone is usually "cần").
+    assert tokens("ho can ngheo") == ["ho", "cậnnghèo"]
+    assert tokens("Hộ cận nghèo") == ["hộ", "cậnnghèo"]
+    assert tokens("ho ngheo can giay to gi") == ["ho", "ngheo", "can", "giay", "to", "gi"]
+    on = dt.date(2026, 11, 26)
+    for asked, expected in [
+        ("ho can ngheo duoc huong nhung gi", "ho-can-ngheo-duoc-huong-gi"),
+        ("ho ngheo duoc huong nhung gi", "ho-ngheo-duoc-huong-gi"),
+    ]:
+        reply = engine.ask(asked, on)
+        assert reply.ranked_ids[:1] == [expected], asked
