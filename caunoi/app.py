@@ -9,6 +9,7 @@ and the platform channels that are configured (``caunoi.platforms``: webhooks un
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -28,7 +29,7 @@ from casework.migrations import upgrade
 from casework.officials.schemas import LoginPolicy
 from casework.officials.service import ensure_first_admin
 from caunoi import platforms
-from caunoi.settings import Settings, get_settings
+from caunoi.settings import Environment, Settings, get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ async def _create_first_admin(context: ApiContext, settings: Settings) -> None:
 
 
 def _bot_deps(settings: Settings) -> Deps:
-    """The dialogue engine's dependencies for this process (the FAQ is loaded on the first question)."""
+    """The dialogue engine's dependencies for this process (the FAQ index is built once, on first use)."""
     return Deps(
         knowledge=shared_knowledge(settings.knowledge_dir, settings.zone),
         zone=settings.zone,
@@ -92,6 +93,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await _create_first_admin(context, settings)
             attach(app, context)
             deps = _bot_deps(settings)
+            if settings.environment is not Environment.TEST:
+                # The FAQ index is built before serving, off the event loop: otherwise the first
+                # question builds it and every other request of the process waits (seconds on a
+                # slow PC). A test application leaves it to the first question that needs it.
+                await asyncio.to_thread(deps.knowledge)
             web_chat.attach(app, web_chat.WebChat(sessions=context.sessions, deps=deps, uploads=settings.uploads_dir))
             running = await platforms.start(app, settings, context.sessions, deps)
             try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import shutil
 from pathlib import Path
 
 import httpx
@@ -16,6 +17,8 @@ from casework.database import create_engine
 from casework.officials.models import PROVINCE, Official, Role
 from caunoi.app import create_app
 from caunoi.settings import Environment, Settings
+from knowledge.live import KnowledgeError
+from knowledge.loader import DEFAULT_DIRECTORY
 from tests.admin_api.conftest import API, empty_database, settings_for
 
 
@@ -78,6 +81,25 @@ async def test_the_first_admin_is_created_on_the_first_start_only(database_url: 
             async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
                 login = await client.post(f"{API}/auth/token", data={"username": "quan.tri", "password": password})
                 assert login.status_code == 200
+
+
+async def test_outside_tests_the_faq_is_checked_and_indexed_before_serving(database_url: str, tmp_path: Path) -> None:
+    # An FAQ with an error: the service refuses to start, rather than fail on the first question
+    # (or hold every other request while that question builds the index).
+    broken = tmp_path / "knowledge"
+    shutil.copytree(DEFAULT_DIRECTORY, broken)
+    (broken / "faq" / "broken.yaml").write_text("topic: x\nentries: [{id: only-an-id}]\n", encoding="utf-8")
+    settings = settings_for(database_url, tmp_path, environment=Environment.DEVELOPMENT, knowledge_dir=broken)
+    await empty_database(settings.resolved_database_url)
+    app = create_app(settings)
+    with pytest.raises(KnowledgeError):
+        async with app.router.lifespan_context(app):
+            pass
+    # A test application leaves the index to the first question that needs it, so it starts.
+    app = create_app(settings.model_copy(update={"environment": Environment.TEST}))
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+            assert (await client.get(f"{API}/healthz")).status_code == 200
 
 
 @pytest.mark.parametrize(
