@@ -146,7 +146,7 @@ async def measure(
     async def bare(http: httpx.AsyncClient, number: int, turn: int) -> bool:
         return (await http.get(f"{base}/bench/bare")).status_code == 200
 
-    # Warm up: the FAQ index is built on the first question; a few updates per connection.
+    # Warm up (the FAQ index is built at start-up): a few updates per connection.
     async with httpx.AsyncClient(timeout=60) as http:
         await update(http, 0, 0)
     await load(concurrency, concurrency * 5, 30, "warm-up", update)

@@ -152,7 +152,7 @@ async def measure(base: str, server: int, concurrency: int, count: int, seconds:
     async def bare(http: httpx.AsyncClient, number: int) -> None:
         (await http.get(f"{base}/bench/bare")).raise_for_status()
 
-    # Warm up: the FAQ index is built on the first question; every visitor gets its cookie.
+    # Warm up (the FAQ index is built at start-up): every visitor gets its cookie.
     async with httpx.AsyncClient(timeout=60) as http:
         await chat(http, 0)
     await load(concurrency, concurrency * 5, 30, chat)
