@@ -113,6 +113,14 @@ def buttons(call: Call) -> list[dict[str, Any]]:
     return [button for row in markup.get("inline_keyboard", []) for button in row]
 
 
+async def to_description(citizen: Citizen) -> None:
+    """From /start through the report's kind and commune to the step that takes the description."""
+    replies = await citizen.tap("Gửi phản ánh", await citizen.say("/start"))
+    replies = await citizen.tap("Phản ánh, kiến nghị", replies)
+    if "Không rõ" in str([b["text"] for call in replies for b in buttons(call)]):
+        await citizen.tap("Xã Hạ Lang", await citizen.say("ha lang"))
+
+
 def text_of(calls: list[Call]) -> str:
     return "\n".join(str(call.params.get("text", "")) for call in calls)
 
@@ -154,10 +162,7 @@ async def test_a_report_with_a_photo_gets_a_tracking_code_and_keeps_the_file_id(
 ) -> None:
     telegram, _ = fake
     citizen = Citizen(telegram, webhook)
-    replies = await citizen.tap("Gửi phản ánh", await citizen.say("/start"))
-    replies = await citizen.tap("Phản ánh, kiến nghị", replies)
-    if "Không rõ" in str([b["text"] for call in replies for b in buttons(call)]):
-        replies = await citizen.tap("Xã Hạ Lang", await citizen.say("ha lang"))
+    await to_description(citizen)
     await citizen.say("Cầu treo bản Nà Mò bị gãy <một> nhịp & chưa ai sửa.")
     replies = await citizen.send(telegram.photo_update(CHAT, caption="Ảnh chụp sáng nay", file_id="AgACPhoto1"))
     replies = await citizen.tap("Tiếp tục", replies)
@@ -180,10 +185,7 @@ async def test_the_phone_number_is_shared_with_one_tap_and_kept_only_with_consen
 ) -> None:
     telegram, _ = fake
     citizen = Citizen(telegram, webhook)
-    replies = await citizen.tap("Gửi phản ánh", await citizen.say("/start"))
-    replies = await citizen.tap("Phản ánh, kiến nghị", replies)
-    if "Không rõ" in str([b["text"] for call in replies for b in buttons(call)]):
-        replies = await citizen.tap("Xã Hạ Lang", await citizen.say("ha lang"))
+    await to_description(citizen)
     replies = await citizen.tap("Tiếp tục", await citizen.say("Đường vào bản bị sạt lở."))
     replies = await citizen.tap("Để lại số điện thoại", replies)
     # Only a reply keyboard can ask for the contact: its first button does, the others send their label.
@@ -209,10 +211,7 @@ async def test_a_plain_key_of_the_phone_keyboard_arrives_as_its_label_and_is_tak
 ) -> None:
     telegram, _ = fake
     citizen = Citizen(telegram, webhook)
-    replies = await citizen.tap("Gửi phản ánh", await citizen.say("/start"))
-    replies = await citizen.tap("Phản ánh, kiến nghị", replies)
-    if "Không rõ" in str([b["text"] for call in replies for b in buttons(call)]):
-        replies = await citizen.tap("Xã Hạ Lang", await citizen.say("ha lang"))
+    await to_description(citizen)
     replies = await citizen.tap("Tiếp tục", await citizen.say("Đường vào bản bị sạt lở."))
     await citizen.tap("Để lại số điện thoại", replies)
     replies = await citizen.say("Thôi, không để lại số")  # what the client sends for that key
