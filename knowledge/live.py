@@ -3,6 +3,10 @@
 A change is served only if it passes the same check as ``caunoi faq check`` (errors, not
 warnings): an answer with a broken link or an HTML tag never reaches a citizen, even when
 an editor saves without checking first.
+
+Reading ``engine`` never waits for a rebuild: when it notices changed files it starts one in a
+background thread and goes on answering with the previous engine until the new one is ready (a
+rebuild takes seconds on a slow PC, and the web chat asks from its event loop).
 """
 
 from __future__ import annotations
@@ -61,7 +65,8 @@ class LiveKnowledge:
         self._check_interval = check_interval
         self._clock = clock
         self._today = today
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # held by whoever is rebuilding
+        self._reloader: threading.Thread | None = None
         self._fingerprint = fingerprint(directory)
         engine, errors = self._build()
         if engine is None:
@@ -71,30 +76,64 @@ class LiveKnowledge:
 
     @property
     def engine(self) -> AnswerEngine:
-        """The engine to answer with now (looks for changed files at most every few seconds)."""
-        if self._clock() - self._checked_at >= self._check_interval:
-            self.reload_if_changed()
+        """The engine to answer with now; looks for changed files at most every few seconds, never waits."""
+        now = self._clock()
+        if now - self._checked_at >= self._check_interval:
+            self._checked_at = now
+            self._reload_in_background()
         return self._engine
 
     def reload_if_changed(self) -> bool:
-        """Rebuild the index if the files changed; return whether a new one is now served."""
+        """Rebuild the index now if the files changed; return whether a new one is now served."""
         with self._lock:
-            self._checked_at = self._clock()
-            current = fingerprint(self.directory)
-            if current == self._fingerprint:
-                return False
-            self._fingerprint = current
-            engine, errors = self._build()
-            if engine is None:
-                log.error(
-                    "knowledge files changed but have %d error(s); still serving the previous version. First: %s",
-                    len(errors),
-                    errors[0],
-                )
-                return False
-            self._engine = engine
-            log.info("knowledge reloaded: %d entries", len(engine.base.entries))
-            return True
+            return self._reload()
+
+    def join(self, timeout: float | None = None) -> None:
+        """Wait for a background rebuild that is running, if any (for tools and tests)."""
+        reloader = self._reloader
+        if reloader is not None:
+            reloader.join(timeout)
+
+    def _reload_in_background(self) -> None:
+        if not self._lock.acquire(blocking=False):
+            return  # a rebuild is already running
+        try:
+            changed = fingerprint(self.directory) != self._fingerprint
+        except BaseException:
+            self._lock.release()
+            raise
+        if not changed:
+            self._lock.release()
+            return
+        self._reloader = threading.Thread(target=self._reload_then_release, name="knowledge-reload", daemon=True)
+        self._reloader.start()
+
+    def _reload_then_release(self) -> None:
+        try:
+            self._reload()
+        except Exception:
+            log.exception("rebuilding the knowledge index failed; still serving the previous version")
+        finally:
+            self._lock.release()
+
+    def _reload(self) -> bool:
+        """With the lock held: rebuild if the files changed since the last build."""
+        self._checked_at = self._clock()
+        current = fingerprint(self.directory)
+        if current == self._fingerprint:
+            return False
+        self._fingerprint = current
+        engine, errors = self._build()
+        if engine is None:
+            log.error(
+                "knowledge files changed but have %d error(s); still serving the previous version. First: %s",
+                len(errors),
+                errors[0],
+            )
+            return False
+        self._engine = engine
+        log.info("knowledge reloaded: %d entries", len(engine.base.entries))
+        return True
 
     def _build(self) -> tuple[AnswerEngine | None, list[Problem]]:
         """Load and check the files; an engine only when there is no error."""

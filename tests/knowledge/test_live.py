@@ -1,9 +1,12 @@
 import datetime as dt
 import os
+import threading
 from pathlib import Path
 
 import pytest
 
+import knowledge.live
+import knowledge.loader
 from knowledge.live import KnowledgeError, LiveKnowledge
 
 TODAY = dt.date(2026, 11, 26)
@@ -33,6 +36,8 @@ def test_changed_file_is_served_after_the_check_interval(mini_knowledge: Path) -
     _edit(mini_knowledge / "faq" / "vay-von.yaml", "tối đa bao nhiêu tiền", "tối đa bao nhiêu tiền một hộ")
     assert live.engine is first  # not looked at before the interval
     clock.now = 3.0
+    assert live.engine is first  # the rebuild has started in the background
+    live.join(timeout=30)
     engine = live.engine
     assert engine is not first
     assert engine.ask(QUESTION, TODAY).ranked_ids[0] == "vay-von-muc-toi-da"
@@ -68,3 +73,54 @@ def test_change_that_fails_the_check_is_not_served(mini_knowledge: Path) -> None
     assert live.reload_if_changed() is False
     assert "<b>" not in live.engine.base.by_id["vay-von-muc-toi-da"].answer
     assert live.engine is before
+
+
+def test_a_rebuild_never_holds_up_the_answers(mini_knowledge: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = FakeClock()
+    live = LiveKnowledge(mini_knowledge, check_interval=2.0, clock=clock)
+    first = live.engine
+    loading, release = threading.Event(), threading.Event()
+    load = knowledge.loader.load_knowledge
+
+    def slow_load(directory: Path) -> object:
+        loading.set()
+        release.wait(timeout=30)
+        return load(directory)
+
+    monkeypatch.setattr(knowledge.live, "load_knowledge", slow_load)
+    _edit(mini_knowledge / "faq" / "vay-von.yaml", "tối đa bao nhiêu tiền", "tối đa bao nhiêu tiền một hộ")
+    clock.now = 3.0
+    assert live.engine is first
+    assert loading.wait(timeout=30)
+    clock.now = 6.0
+    assert live.engine is first  # still rebuilding: the previous engine answers, and no second rebuild starts
+    release.set()
+    live.join(timeout=30)
+    assert live.engine.base.by_id["vay-von-muc-toi-da"].question.endswith("một hộ?")
+
+
+def test_a_rebuild_that_crashes_keeps_the_previous_index(
+    mini_knowledge: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = FakeClock()
+    live = LiveKnowledge(mini_knowledge, check_interval=2.0, clock=clock)
+    first = live.engine
+    load = knowledge.loader.load_knowledge
+
+    def crash(directory: Path) -> object:
+        raise OSError("disk went away")
+
+    monkeypatch.setattr(knowledge.live, "load_knowledge", crash)
+    _edit(mini_knowledge / "faq" / "vay-von.yaml", "tối đa bao nhiêu tiền", "tối đa bao nhiêu tiền một hộ")
+    clock.now = 3.0
+    assert live.engine is first  # the rebuild starts
+    live.join(timeout=30)
+    assert live.engine is first
+    assert "rebuilding the knowledge index failed" in caplog.text
+    # The crashed rebuild let go of its lock: the next edit is picked up.
+    monkeypatch.setattr(knowledge.live, "load_knowledge", load)
+    _edit(mini_knowledge / "faq" / "vay-von.yaml", "một hộ", "mỗi hộ")
+    clock.now = 6.0
+    assert live.engine is first  # the rebuild starts
+    live.join(timeout=30)
+    assert live.engine.base.by_id["vay-von-muc-toi-da"].question.endswith("mỗi hộ?")
