@@ -5,8 +5,9 @@ a few kilobytes; no CDN, no build step, no web fonts) sends each message with ``
 and polls ``GET /chat/messages`` for what officials send later.
 
 The visitor
-    An anonymous cookie (``caunoi_chat``: random, HttpOnly, SameSite=Lax) names the chat; its
-    value is the conversation's ``chat_ref``. It is personal data: never logged. A cookie that is
+    An anonymous cookie (``caunoi_chat``: random, HttpOnly, SameSite=Lax) names the chat; the
+    conversation's ``chat_ref`` is a SHA-256 digest of it (``chat_ref_for``), so the references kept
+    with tickets and messages cannot be used to open the chat. It is personal data: never logged. A cookie that is
     missing or malformed gets a new one on the next POST (a GET without one just finds nothing).
     Requests must be ``application/json``, which a cross-site form cannot send without a CORS
     preflight, and Lax keeps the cookie off cross-site POSTs: no CSRF token is needed.
@@ -157,15 +158,30 @@ def _render(rows: list[OutboxMessage]) -> JSONResponse:
     return JSONResponse({"messages": messages}, headers=NO_STORE)
 
 
-def _chat_ref(request: Request) -> str | None:
+def _visitor(request: Request) -> str | None:
+    """The visitor's cookie, if it is one we could have set."""
     value = request.cookies.get(COOKIE, "")
     return value if _COOKIE_VALUE.match(value) else None
 
 
-def _set_cookie(request: Request, response: Response, chat_ref: str) -> None:
+def chat_ref_for(cookie: str) -> str:
+    """The conversation's ``chat_ref`` for a visitor's cookie: a digest, so what is stored is not the key.
+
+    Tickets and outbox rows carry the ``chat_ref``; were it the cookie itself, anyone who can read
+    them (a database dump, a log of rows) could send and read as the citizen.
+    """
+    return "w-" + hashlib.sha256(cookie.encode("ascii")).hexdigest()[:40]
+
+
+def _chat_ref(request: Request) -> str | None:
+    cookie = _visitor(request)
+    return chat_ref_for(cookie) if cookie is not None else None
+
+
+def _set_cookie(request: Request, response: Response, cookie: str) -> None:
     response.set_cookie(
         COOKIE,
-        chat_ref,
+        cookie,
         max_age=COOKIE_MAX_AGE,
         path="/",
         httponly=True,
@@ -239,13 +255,15 @@ def build_router() -> APIRouter:
             incoming = Incoming.model_validate(body)
         except ValidationError as error:
             return _validation_error(error)
-        chat_ref = _chat_ref(request) or secrets.token_urlsafe(24)
-        event = Event(Channel.WEB, chat_ref, str(incoming.client_id), incoming.input(), received_at=chat.deps.now())
+        cookie = _visitor(request) or secrets.token_urlsafe(24)
+        event = Event(
+            Channel.WEB, chat_ref_for(cookie), str(incoming.client_id), incoming.input(), received_at=chat.deps.now()
+        )
         rows = await _turn(chat, event)
         if rows is None:
             return _error(503, "unavailable", "the service is busy; please send again in a moment")
         response = _render(rows)
-        _set_cookie(request, response, chat_ref)
+        _set_cookie(request, response, cookie)
         return response
 
     @router.post("/chat/files")
@@ -313,8 +331,8 @@ async def _post_file(request: Request) -> Response:
     chat = _chat_of(request)
     if request.headers.get("sec-fetch-site", "same-origin") != "same-origin":
         return _error(403, "cross_site", "files are accepted from the chat page only")
-    chat_ref = _chat_ref(request)
-    if chat_ref is None:
+    cookie = _visitor(request)
+    if cookie is None:
         return _error(403, "no_chat", "open the chat first: a file joins a conversation, and the cookie is missing")
     upload = await _read_upload(request)
     if isinstance(upload, JSONResponse):
@@ -336,12 +354,12 @@ async def _post_file(request: Request) -> Response:
         mime_type=stored.type.mime_type,
         size_bytes=stored.size_bytes,
     )
-    event = Event(Channel.WEB, chat_ref, str(client_id), attachment, received_at=chat.deps.now())
+    event = Event(Channel.WEB, chat_ref_for(cookie), str(client_id), attachment, received_at=chat.deps.now())
     rows = await _file_turn(chat, event, staged)
     if rows is None:
         return _error(503, "unavailable", "the service is busy; please send again in a moment")
     response = _render(rows)
-    _set_cookie(request, response, chat_ref)
+    _set_cookie(request, response, cookie)
     return response
 
 

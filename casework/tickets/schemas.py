@@ -133,11 +133,14 @@ class TicketPublic(BaseModel):
 
 
 class TicketContact(BaseModel):
-    """How to reach the citizen: personal data, shown only to roles that may read contacts."""
+    """How to reach the citizen: personal data, shown only to roles that may read contacts.
+
+    Not the chat reference: officials answer through the ticket, and a chat reference (for the web
+    chat, derived from the visitor's cookie) is the citizen's, not theirs to hold.
+    """
 
     model_config = ConfigDict(from_attributes=True)
 
-    chat_ref: str | None
     contact_phone: str | None
     phone_consent_at: dt.datetime | None
     phone_consent_channel: Channel | None

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channels.web import COOKIE, MAX_BODY_BYTES
+from bot.channels.web import COOKIE, MAX_BODY_BYTES, chat_ref_for
 from casework.channels import Channel
 from casework.conversations.models import Conversation
 from casework.outbox.models import OutboxKind, OutboxMessage, OutboxStatus
@@ -136,7 +136,7 @@ async def test_every_reply_is_delivered_once(
     async with sessions() as session:
         rows = (await session.scalars(select(OutboxMessage))).all()
     assert [row.status for row in rows] == [OutboxStatus.SENT]
-    assert rows[0].channel is Channel.WEB and rows[0].chat_ref == browser.cookies[COOKIE]
+    assert rows[0].channel is Channel.WEB and rows[0].chat_ref == chat_ref_for(browser.cookies[COOKIE])
 
 
 async def test_a_retried_message_creates_nothing_and_returns_what_is_pending(
@@ -149,7 +149,7 @@ async def test_a_retried_message_creates_nothing_and_returns_what_is_pending(
     again = await say(browser, "ho ngheo duoc ho tro gi", client_id)
     assert again == {"messages": []}
     assert await outbox_count(sessions) == rows
-    await official_reply(sessions, browser.cookies[COOKIE], "Cán bộ xã đã nhận được câu hỏi của bạn.")
+    await official_reply(sessions, chat_ref_for(browser.cookies[COOKIE]), "Cán bộ xã đã nhận được câu hỏi của bạn.")
     third = await say(browser, "ho ngheo duoc ho tro gi", client_id)
     assert text_of(third) == "Cán bộ xã đã nhận được câu hỏi của bạn."
 
@@ -160,7 +160,7 @@ async def test_polling_returns_an_officials_message_once_and_only_to_its_chat(
     await say(browser, "/start")
     await say(other_browser, "/start")
     assert browser.cookies[COOKIE] != other_browser.cookies[COOKIE]
-    await official_reply(sessions, browser.cookies[COOKIE], "**Trả lời:** xã sẽ xem lại hồ sơ của bạn.")
+    await official_reply(sessions, chat_ref_for(browser.cookies[COOKIE]), "**Trả lời:** xã sẽ xem lại hồ sơ của bạn.")
     assert (await other_browser.get(MESSAGES)).json() == {"messages": []}
     polled = (await browser.get(MESSAGES)).json()
     assert [m["text"] for m in polled["messages"]] == ["**Trả lời:** xã sẽ xem lại hồ sơ của bạn."]
@@ -200,14 +200,21 @@ async def test_the_cookie_is_secure_over_https(app: Any) -> None:
     assert "secure" in response.headers["set-cookie"].lower()
 
 
-async def test_the_conversation_is_stored_under_the_cookie(
-    browser: httpx.AsyncClient, sessions: async_sessionmaker[AsyncSession]
+async def test_the_conversation_is_stored_under_a_digest_of_the_cookie_never_the_cookie(
+    browser: httpx.AsyncClient, other_browser: httpx.AsyncClient, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     await say(browser, "/start")
     async with sessions() as session:
         conversation = await session.scalar(select(Conversation))
     assert conversation is not None
-    assert conversation.channel is Channel.WEB and conversation.chat_ref == browser.cookies[COOKIE]
+    cookie = browser.cookies[COOKIE]
+    assert conversation.channel is Channel.WEB and conversation.chat_ref == chat_ref_for(cookie)
+    assert cookie not in conversation.chat_ref
+    # What is stored (and kept with tickets) does not open the chat: sent as the cookie, it reads nothing.
+    await official_reply(sessions, conversation.chat_ref, "Cán bộ xã đã nhận được câu hỏi của bạn.")
+    other_browser.cookies.set(COOKIE, conversation.chat_ref)
+    assert (await other_browser.get(MESSAGES)).json() == {"messages": []}
+    assert "Cán bộ xã đã nhận" in text_of((await browser.get(MESSAGES)).json())
 
 
 # Bad input: always a 4xx in the API's error shape, never a 500
@@ -313,7 +320,7 @@ async def test_two_polls_at_once_never_both_get_a_row(
 ) -> None:
     await say(browser, "/start")
     for number in range(5):
-        await official_reply(sessions, browser.cookies[COOKIE], f"tin {number}")
+        await official_reply(sessions, chat_ref_for(browser.cookies[COOKIE]), f"tin {number}")
     results = await asyncio.gather(*(browser.get(MESSAGES) for _ in range(4)))
     assert all(result.status_code == 200 for result in results)
     texts = [m["text"] for result in results for m in result.json()["messages"]]

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from admin_api.context import context_of
-from bot.channels.web import COOKIE, MAX_UPLOAD_BYTES
+from bot.channels.web import COOKIE, MAX_UPLOAD_BYTES, chat_ref_for
 from casework.conversations.models import Conversation
 from casework.files.storage import MAX_FILE_BYTES
 from casework.outbox.models import OutboxMessage
@@ -144,7 +144,7 @@ async def test_a_photo_in_a_report_reaches_the_ticket_with_a_web_ref_and_the_byt
     async with sessions() as session:
         [attachment] = (await session.scalars(select(TicketAttachment))).all()
         ticket = await session.get(Ticket, attachment.ticket_id)
-    assert ticket is not None and ticket.chat_ref == browser.cookies[COOKIE]
+    assert ticket is not None and ticket.chat_ref == chat_ref_for(browser.cookies[COOKIE])
     # The type and the name come from the bytes, never from the client.
     assert attachment.file_ref == f"web:{digest}.png"
     assert (attachment.mime_type, attachment.size_bytes, attachment.file_name) == ("image/png", len(PNG), None)
@@ -159,7 +159,7 @@ async def test_a_voice_note_is_taken_as_a_voice_note(
     response = await upload(browser, OGG, name="ghi-am.jpg", content_type="image/jpeg")
     assert response.status_code == 200, response.text
     assert "Đã nhận ghi âm (1/10)" in text_of(response.json())
-    [entry] = await draft_files(sessions, browser.cookies[COOKIE])
+    [entry] = await draft_files(sessions, chat_ref_for(browser.cookies[COOKIE]))
     assert entry["kind"] == "voice" and entry["mime_type"] == "audio/ogg"
     assert entry["file_ref"] == f"web:{hashlib.sha256(OGG).hexdigest()}.ogg"
     assert (uploads / entry["file_ref"].removeprefix("web:")).read_bytes() == OGG
@@ -176,7 +176,7 @@ async def test_a_repeated_upload_with_the_same_client_id_creates_nothing_new(
     again = await upload(browser, PNG, client_id=client_id)
     assert again.status_code == 200 and again.json() == {"messages": []}
     assert await count(sessions, OutboxMessage) == rows
-    assert len(await draft_files(sessions, browser.cookies[COOKIE])) == 1
+    assert len(await draft_files(sessions, chat_ref_for(browser.cookies[COOKIE]))) == 1
     assert stored_names(uploads) == [f"{hashlib.sha256(PNG).hexdigest()}.png"]
 
 
@@ -187,7 +187,7 @@ async def test_the_same_photo_twice_is_one_file_on_disk(
     await upload(browser, PNG)
     second = await upload(browser, PNG)
     assert "Đã nhận ảnh (2/10)" in text_of(second.json())
-    assert len(await draft_files(sessions, browser.cookies[COOKIE])) == 2
+    assert len(await draft_files(sessions, chat_ref_for(browser.cookies[COOKIE]))) == 2
     assert len(stored_names(uploads)) == 1
 
 
