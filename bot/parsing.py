@@ -1,8 +1,18 @@
 """Reading what people type on a cheap phone: amounts of money, counts, phone numbers.
 
-Everything is forgiving (no diacritics, teencode, "2tr5") but never guesses between two
-meanings: an amount without a unit below 1,000 đồng could be thousands or millions, so it is
-refused and the person asked again.
+Everything is forgiving (no diacritics, teencode, "2tr5", "hai triệu rưỡi") but never guesses
+between two meanings; what could be read two ways is refused and the person asked again:
+
+* an amount without a unit below 1,000 đồng could be thousands or millions (``NEEDS_UNIT``);
+* a separator followed by exactly three digits groups thousands ("4.500k" is 4,500 × 1,000),
+  one or two digits make a decimal ("2,5 triệu", "1.25tr");
+* "khoảng", "tầm", "gần", "hơn"... and "mỗi tháng", "/tháng" are dropped (the self-check needs an
+  approximate monthly figure), but a yearly figure ("2 triệu một năm", "24tr/năm") is refused, and
+  so is a negative one ("-500000", "âm 500 nghìn");
+* folded "tam" is "tầm" (about) or "tám" (eight): refused when both readings are numbers
+  ("tam muoi trieu": about ten or eighty million?);
+* a household size must be the only number in the message ("1 vợ 2 con" is refused), surrounded
+  only by words that say "my household has N people".
 """
 
 from __future__ import annotations
@@ -21,32 +31,91 @@ def folded(text: str) -> str:
     return " ".join(fold(cleaned).lower().split())
 
 
+def _split_digits(text: str) -> str:
+    """Put a space between digits and letters: "2tr5" -> "2 tr 5", "4ng" -> "4 ng"."""
+    return re.sub(r"(?<=\d)(?=[a-z])|(?<=[a-z])(?=\d)", " ", text)
+
+
+# Vietnamese number words, folded, from 0 to 999 -----------------------------------------------
+
+_DIGIT_WORDS = {"mot": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "sau": 6, "bay": 7, "tam": 8, "chin": 9}
+# After "mươi": "mốt" (1), "tư" (4), "lăm"/"nhăm" (5); "năm" is accepted too (l/n are often swapped).
+_UNIT_AFTER_TENS = {**_DIGIT_WORDS, "lam": 5, "nham": 5}
+# The spoken short form without "mươi": "hai mốt" 21, "ba tư" 34, "bốn lăm" 45. Only units that
+# cannot start a new number, so "ba bốn" (three or four) stays two numbers.
+_UNIT_OF_SHORT_TENS = {"mot": 1, "tu": 4, "lam": 5, "nham": 5}
+
+
+def _token(tokens: list[str], i: int) -> str:
+    return tokens[i] if i < len(tokens) else ""
+
+
+def _read_tens(tokens: list[str], i: int) -> tuple[int, int] | None:
+    """1..99 from the words at ``tokens[i]``: "chín", "mười lăm", "hai mươi mốt", "hai mốt".
+
+    Returns the value and the index after it, or None if no number word starts there.
+    """
+    first = _DIGIT_WORDS.get(_token(tokens, i))
+    second = _token(tokens, i + 1)
+    if _token(tokens, i) == "muoi":  # "mười"
+        tens, after = 10, i + 1
+    elif first is not None and first >= 2 and second == "muoi":  # "hai mươi"
+        tens, after = first * 10, i + 2
+    elif first is not None and first >= 2 and second in _UNIT_OF_SHORT_TENS:  # "hai mốt"
+        return first * 10 + _UNIT_OF_SHORT_TENS[second], i + 2
+    elif first is not None:
+        return first, i + 1
+    else:
+        return None
+    unit = _UNIT_AFTER_TENS.get(_token(tokens, after))
+    return (tens + unit, after + 1) if unit is not None else (tens, after)
+
+
+def _read_number_words(tokens: list[str], i: int) -> tuple[int, int] | None:
+    """1..999 from the words at ``tokens[i]``: "năm trăm", "một trăm linh năm", "2 trăm rưỡi", "mười lăm"."""
+    word = _token(tokens, i)
+    hundreds = _DIGIT_WORDS.get(word) or (int(word) if re.fullmatch(r"[1-9]", word) else None)
+    if hundreds is None or _token(tokens, i + 1) != "tram":
+        return _read_tens(tokens, i)
+    value, after = hundreds * 100, i + 2
+    following = _token(tokens, after)
+    if following in ("linh", "le") and _token(tokens, after + 1) in _DIGIT_WORDS:  # "một trăm linh năm"
+        return value + _DIGIT_WORDS[_token(tokens, after + 1)], after + 2
+    if following == "ruoi":  # "hai trăm rưỡi" = 250
+        return value + 50, after + 1
+    if "muoi" in (following, _token(tokens, after + 1)):  # "một trăm mười", "hai trăm năm mươi"
+        tens = _read_tens(tokens, after)
+        if tens is not None:
+            return value + tens[0], tens[1]
+    # A bare digit after "trăm" ("hai trăm năm": 205 or 250?) is left unread, so it is refused.
+    return value, after
+
+
+# Amounts of money --------------------------------------------------------------------------------
+
 MAX_AMOUNT = 10_000_000_000
+_MILLION = 1_000_000
+_THOUSAND = 1_000
 _UNITS = {
-    "trieu": 1_000_000,
-    "tr": 1_000_000,
-    "cu": 1_000_000,  # "củ", slang for a million
-    "m": 1_000_000,
-    "nghin": 1_000,
-    "ngan": 1_000,
-    "k": 1_000,
-    "ng": 1_000,
+    "trieu": _MILLION,
+    "tr": _MILLION,
+    "cu": _MILLION,  # "củ", slang for a million
+    "m": _MILLION,
+    "nghin": _THOUSAND,
+    "ngan": _THOUSAND,
+    "k": _THOUSAND,
+    "ng": _THOUSAND,
 }
-_CURRENCY = re.compile(r"\b(dong|d|vnd)\b")
-_NUMBER_WORDS = {
-    "mot": 1,
-    "hai": 2,
-    "ba": 3,
-    "bon": 4,
-    "tu": 4,
-    "nam": 5,
-    "sau": 6,
-    "bay": 7,
-    "tam": 8,
-    "chin": 9,
-    "muoi": 10,
-}
+_CURRENCY = frozenset({"dong", "d", "vnd"})
 _ZERO = frozenset({"0", "khong", "khong co", "ko", "ko co", "khong co thu nhap", "chua co"})
+# Words before an amount that only say it is approximate: khoảng, chừng, gần, hơn, trên, dưới,
+# cỡ/có, độ, ước, xấp xỉ. "tầm" is handled apart: folded, it is also "tám" (eight).
+_APPROXIMATE = frozenset({"khoang", "chung", "gan", "hon", "tren", "duoi", "co", "do", "uoc", "xap", "xi"})
+# "mỗi / một / 1 / hàng / cả / trong" + "tháng" or "năm".
+_PER = frozenset({"moi", "mot", "1", "hang", "ca", "trong"})
+_NEGATIVE = re.compile(r"(?:^|\s)[-\u2212\u2013]\s*\d")  # "-500000", "− 2tr"; "2-3 triệu" is a range
+_GROUPED = re.compile(r"\d{1,3}(?:\.\d{3})+|\d{1,3}(?:,\d{3})+")  # "4.500", "1,200,000"
+_DECIMAL = re.compile(r"(\d+)[.,](\d{1,2})")  # "2,5", "1.25"
 
 
 class AmountProblem(enum.Enum):
@@ -61,60 +130,165 @@ class Amount:
     problem: AmountProblem | None = None
 
 
-_PLAIN = re.compile(r"\d{1,3}(?:[.,]\d{3})+|\d+")
-_WITH_UNIT = re.compile(r"(\d+(?:[.,]\d+)?) ?(trieu|tr|cu|m|nghin|ngan|ng|k) ?(ruoi|\d{1,3})? ?(nghin|ngan|ng|k)?")
+_NOT_A_NUMBER = Amount(None, AmountProblem.NOT_A_NUMBER)
+_NEEDS_UNIT = Amount(None, AmountProblem.NEEDS_UNIT)
+
+
+@dataclass(frozen=True, slots=True)
+class _Number:
+    whole: int
+    fraction: str  # the digits after a decimal separator, "" for a whole number
+    width: int  # how many digits it is written with: "1 triệu 2" and "2 triệu 500" differ by it
+    end: int  # index of the token after it
 
 
 def parse_amount(text: str) -> Amount:
-    """An amount of đồng from "3 triệu", "2tr5", "1 trieu ruoi", "3.500.000", "500k", "0"."""
-    words = fold(unicodedata.normalize("NFC", text)).lower()
+    """An amount of đồng from "3 triệu", "2tr5", "1 trieu ruoi", "3.500.000đ", "4.500k", "khoảng hai triệu", "0"."""
+    if _NEGATIVE.search(text):
+        return _NOT_A_NUMBER
+    words = fold(unicodedata.normalize("NFC", text.replace("/", " moi "))).lower()  # "2tr/tháng"
     words = re.sub(r"[^a-z0-9.,]+", " ", words)
-    words = _CURRENCY.sub(" ", words)
     words = re.sub(r"(?<=\d) (?=\d{3}\b)", "", " ".join(words.split()))  # "3 500 000"
-    words = re.sub(r"(?<=\d)(?=[a-z])|(?<=[a-z])(?=\d)", " ", words).strip(" .,")
-    if words in _ZERO:
+    tokens = [token.strip(".,") for token in _split_digits(words).split()]
+    tokens = [token for token in tokens if token and token not in _CURRENCY]
+    if "am" in tokens:  # "âm 500 nghìn": a negative amount
+        return _NOT_A_NUMBER
+    return _read_amount_phrase(tokens)
+
+
+def _read_amount_phrase(tokens: list[str]) -> Amount:
+    """Drop the words around an amount ("khoảng", "mỗi tháng"), refuse a yearly one, read the rest."""
+    while True:
+        if tokens[:1] and tokens[0] in _APPROXIMATE:
+            tokens = tokens[1:]
+        elif _is_period(tokens[:2]):
+            if tokens[1] == "nam":
+                return _NOT_A_NUMBER
+            tokens = tokens[2:]
+        elif _is_period(tokens[-2:]):
+            if tokens[-1] == "nam":
+                return _NOT_A_NUMBER
+            tokens = tokens[:-2]
+        else:
+            break
+    if len(tokens) >= 2 and tokens[-1] == "nam" and tokens[-2] in _UNITS:
+        return _NOT_A_NUMBER  # "2 triệu năm": 2.5 million, or 2 million a year?
+    if " ".join(tokens) in _ZERO:
         return Amount(0)
-    if _PLAIN.fullmatch(words):
-        plain = int(re.sub(r"[.,]", "", words))
-        if 0 < plain < 1000:
-            return Amount(None, AmountProblem.NEEDS_UNIT)
-        return _bounded(plain)
-    match = _WITH_UNIT.fullmatch(words)
-    if match is None:
-        return Amount(None, AmountProblem.NOT_A_NUMBER)
-    number, unit, rest, rest_unit = match.groups()
-    scale = _UNITS[unit]
-    value = float(number.replace(",", ".")) * scale
-    if rest == "ruoi":
-        value += scale / 2
-    elif rest and scale == 1_000_000 and (rest_unit or len(rest) == 3):
-        value += int(rest) * 1_000  # "2 triệu 500 (nghìn)"
-    elif rest and scale == 1_000_000 and len(rest) == 1:
-        value += int(rest) * 100_000  # "2tr5"
-    elif rest or rest_unit:
-        return Amount(None, AmountProblem.NOT_A_NUMBER)
-    return _bounded(round(value))
+    if tokens[:1] == ["tam"]:  # "tầm" (about) or "tám" (eight)
+        return _only_reading(_read_amount(tokens), _read_amount_phrase(tokens[1:]))
+    return _read_amount(tokens)
+
+
+def _is_period(pair: list[str]) -> bool:
+    return len(pair) == 2 and pair[0] in _PER and pair[1] in ("thang", "nam")
+
+
+def _only_reading(first: Amount, second: Amount) -> Amount:
+    """The one reading that gives a value; refused when two readings give different values."""
+    readings = (first, second)
+    values = {reading.value for reading in readings if reading.value is not None}
+    if len(values) > 1:
+        return _NOT_A_NUMBER
+    for reading in readings:
+        if reading.value is not None:
+            return reading
+    return next((reading for reading in readings if reading.problem is not AmountProblem.NOT_A_NUMBER), first)
+
+
+def _read_number(tokens: list[str], i: int) -> _Number | None:
+    """A number written with digits ("4.500", "2,5", "500") or words ("hai trăm") at ``tokens[i]``."""
+    words = _read_number_words(tokens, i)
+    if words is not None:
+        value, end = words
+        return _Number(value, "", 1 if value < 10 else 3 if value >= 100 else 2, end)
+    token = _token(tokens, i)
+    if _GROUPED.fullmatch(token):
+        digits = re.sub(r"[.,]", "", token)
+        return _Number(int(digits), "", len(digits), i + 1)
+    if decimal := _DECIMAL.fullmatch(token):
+        return _Number(int(decimal[1]), decimal[2], len(decimal[1]), i + 1)
+    if token.isdigit():
+        return _Number(int(token), "", len(token), i + 1)
+    return None
+
+
+def _read_amount(tokens: list[str]) -> Amount:
+    """A number, then a unit, then optionally "rưỡi" or what follows a million ("2tr5", "2 triệu 500 nghìn")."""
+    number = _read_number(tokens, 0)
+    if number is None:
+        return _NOT_A_NUMBER
+    if number.end == len(tokens):  # no unit
+        if number.fraction or 0 < number.whole < 1000:
+            return _NEEDS_UNIT
+        return _bounded(number.whole)
+    scale = _UNITS.get(tokens[number.end])
+    if scale is None:
+        return _NOT_A_NUMBER
+    value = number.whole * scale
+    if number.fraction:  # scale is at least 1,000 and the fraction two digits at most: exact
+        value += int(number.fraction) * scale // 10 ** len(number.fraction)
+    rest = tokens[number.end + 1 :]
+    if not rest:
+        return _bounded(value)
+    if rest == ["ruoi"]:
+        return _bounded(value + scale // 2) if not number.fraction else _NOT_A_NUMBER
+    extra = _read_number(rest, 0)
+    if scale != _MILLION or number.fraction or extra is None or extra.fraction:
+        return _NOT_A_NUMBER
+    after = rest[extra.end :]
+    if after and len(after) == 1 and _UNITS.get(after[0]) == _THOUSAND and extra.whole < 1000:
+        return _bounded(value + extra.whole * _THOUSAND)  # "2 triệu 500 nghìn"
+    if not after and extra.width == 1:
+        return _bounded(value + extra.whole * 100_000)  # "2tr5", "1 triệu 2", "một triệu hai"
+    if not after and extra.width == 3:
+        return _bounded(value + extra.whole * _THOUSAND)  # "2 triệu 500"
+    return _NOT_A_NUMBER  # "2tr50": 2,050,000 or 2,500,000?
 
 
 def _bounded(value: int) -> Amount:
     return Amount(value) if value <= MAX_AMOUNT else Amount(None, AmountProblem.TOO_LARGE)
 
 
+# Household sizes -----------------------------------------------------------------------------------
+
+# The words that may surround a household size: "nhà tôi có 4 người", "hộ gồm 5 nhân khẩu ạ".
+# Anything else ("vợ", "con", "và", "hoặc") may change what the number counts, so it is refused.
+_COUNT_WORDS = frozenset(
+    (
+        "nha toi minh em ho gia dinh co gom la so tat ca tong cong"  # nhà tôi có, hộ gia đình gồm, tất cả
+        " nguoi ng khau nhan thanh vien chi thoi a nhe o day"  # người, nhân khẩu, thành viên, chỉ... thôi ạ
+    ).split()
+)
+
+
 def parse_count(text: str, *, maximum: int) -> int | None:
-    """A small whole number from "4", "4 người", "bốn"; None if it is not one between 1 and ``maximum``."""
-    words = folded(text).split()
-    if not words:
+    """A small whole number from "4", "nhà tôi có 4 người", "hai mươi mốt"; None unless one, from 1 to ``maximum``."""
+    tokens = _split_digits(folded(text)).split()
+    numbers: list[int] = []
+    i = 0
+    while i < len(tokens):
+        words = _read_number_words(tokens, i)
+        if words is not None:
+            numbers.append(words[0])
+            i = words[1]
+        elif tokens[i].isdigit():
+            numbers.append(int(tokens[i]))
+            i += 1
+        elif tokens[i] in _COUNT_WORDS:
+            i += 1
+        else:
+            return None
+    if len(numbers) != 1:  # "1 vợ 2 con", "3 hoặc 4", "ba bốn người": never guess
         return None
-    first = words[0]
-    if first.isdigit():
-        value = int(first)
-    elif first in _NUMBER_WORDS:
-        value = _NUMBER_WORDS[first]
-        if first == "muoi" and len(words) > 1 and words[1] in _NUMBER_WORDS:
-            value += _NUMBER_WORDS[words[1]]
-    else:
-        return None
-    return value if 1 <= value <= maximum else None
+    return numbers[0] if 1 <= numbers[0] <= maximum else None
+
+
+# Phone numbers -------------------------------------------------------------------------------------
+
+# Mobiles: 10 digits, 03/05/07/08/09. Landlines since 2017: 02 + area code + number, 11 digits
+# (Cao Bằng: 0206 xxx xxxx).
+_PHONE = re.compile(r"0[35789]\d{8}|02\d{9}")
 
 
 def parse_phone(text: str) -> str | None:
@@ -122,9 +296,11 @@ def parse_phone(text: str) -> str | None:
     digits = re.sub(r"[\s.\-()]", "", text.strip())
     if digits.startswith("+84"):
         digits = "0" + digits[3:]
+    elif digits.startswith("0084"):
+        digits = "0" + digits[4:]
     elif digits.startswith("84") and len(digits) in (11, 12):
         digits = "0" + digits[2:]
-    return digits if re.fullmatch(r"0\d{9,10}", digits) else None
+    return digits if _PHONE.fullmatch(digits) else None
 
 
 def show_phone(phone: str) -> str:
