@@ -23,17 +23,21 @@ from pydantic import (
     StrictBool,
     StrictInt,
     StringConstraints,
+    ValidationInfo,
+    field_validator,
 )
 
 from casework.audit.models import AuditAction
 from casework.audit.schemas import AuditQuery
 from casework.calendar.schemas import CalendarOverrideCreate
 from casework.channels import Channel
+from casework.db import utcnow
 from casework.errors import OutOfScope
 from casework.officials.models import UNIT_PATTERN, Official, Role
 from casework.officials.schemas import OfficialCreate
 from casework.tickets.models import TicketKind, TicketPriority, TicketStatus
 from casework.tickets.schemas import MAX_TEXT, ConsentCreate, TicketCreate, TicketQuery, TicketSort
+from casework.tickets.service import CLOCK_SKEW
 from knowledge.gazetteer import units
 
 MAX_ID = 2_147_483_647  # PostgreSQL's integer: a larger id cannot exist, and must not reach the driver
@@ -106,8 +110,17 @@ class OfflineChannel(enum.StrEnum):
     IN_PERSON = Channel.IN_PERSON.value
 
 
+def _not_ahead(value: dt.datetime) -> dt.datetime:
+    # A consent cannot be given later than now; a few minutes allow for a clock running fast.
+    if value > utcnow() + CLOCK_SKEW:
+        raise ValueError("the consent cannot have been given in the future")
+    return value
+
+
 class ConsentEntry(Strict):
-    given_at: Moment
+    given_at: Annotated[Moment, AfterValidator(_not_ahead)] = Field(
+        description="When the citizen agreed; not later than now."
+    )
     channel: Channel
     wording_version: str = Field(min_length=1, max_length=32, pattern=VISIBLE)
 
@@ -127,11 +140,22 @@ class TicketEntry(Strict):
     commune_code: CommuneCode | None = None
     channel: OfflineChannel
     text: LongText
-    anonymous: StrictBool = False
+    anonymous: StrictBool = Field(
+        default=False,
+        description="The citizen did not give their identity: no contact then, and a complaint or denunciation "
+        "cannot be accepted (it is handled as feedback).",
+    )
     confidential: StrictBool = False
-    contact: ContactEntry | None = None
+    contact: ContactEntry | None = Field(default=None, description="Not with `anonymous`.")
     priority: Priority = TicketPriority.NORMAL
     received_at: Moment | None = Field(default=None, description="When a letter or call arrived; now if omitted.")
+
+    @field_validator("contact")
+    @classmethod
+    def _no_contact_when_anonymous(cls, value: ContactEntry | None, info: ValidationInfo) -> ContactEntry | None:
+        if value is not None and info.data.get("anonymous"):
+            raise ValueError("an anonymous case has no contact: leave out the phone, or set anonymous to false")
+        return value
 
     def to_create(self) -> TicketCreate:
         """The casework submission this entry stands for."""

@@ -14,6 +14,7 @@ stateDiagram-v2
     new --> rejected
     new --> duplicate
     new --> transferred
+    note right of accepted: never an anonymous complaint or denunciation
     note right of rejected: reason required;\nalso from transferred, accepted, in_progress
     note right of duplicate: only through merge;\nalso from transferred, accepted, in_progress
     note right of transferred: to another unit;\nalso from accepted, in_progress
@@ -43,6 +44,9 @@ TRANSITIONS: dict[TicketStatus, frozenset[TicketStatus]] = {
     S.DUPLICATE: frozenset(),
 }
 
+# Kinds that are formal cases only with the filer's identity: an anonymous one is never accepted (thụ lý).
+NEEDS_IDENTITY: dict[TicketKind, str] = {TicketKind.COMPLAINT: "complaint", TicketKind.DENUNCIATION: "denunciation"}
+
 # Statuses whose deadline is running: the ones counted as overdue or due soon.
 RUNNING = frozenset({S.NEW, S.TRANSFERRED, S.ACCEPTED, S.IN_PROGRESS})
 REOPEN_FROM = frozenset({S.ANSWERED, S.CLOSED})
@@ -66,9 +70,15 @@ def check_transition(
     if target not in TRANSITIONS[current]:
         allowed = ", ".join(sorted(TRANSITIONS[current])) or "none (final status)"
         raise InvalidTransition(f"a {current} ticket cannot become {target}; allowed: {allowed}")
-    if target is S.ACCEPTED and ticket.kind is TicketKind.DENUNCIATION and ticket.anonymous:
-        # Luật Tố cáo 2018: a denunciation without the denouncer's name and address is not processed.
-        raise InvalidTransition("an anonymous denunciation cannot be accepted; reject it or file it as feedback")
+    if target is S.ACCEPTED and ticket.anonymous and ticket.kind in NEEDS_IDENTITY:
+        # Luật Khiếu nại art. 8 needs the complainant's name, address and signature; Luật Tố cáo 2018
+        # does not process a denunciation without the denouncer's name and address. Anonymous, it is
+        # feedback or a tip, never a formal case with a legal clock.
+        raise InvalidTransition(
+            f"an anonymous {NEEDS_IDENTITY[ticket.kind]} cannot be accepted: the law needs the name and address "
+            "of whoever files it; reject it with a reason (e.g. asking for a signed application), or handle "
+            "the content as feedback (phản ánh) by entering it as a feedback ticket"
+        )
     if target is S.REJECTED and not (reason and reason.strip()):
         raise ValidationFailed("a rejection needs a reason", field="reason")
     if target is S.DUPLICATE and not merging:

@@ -77,7 +77,8 @@ class Ticket(Base):
     kind: Mapped[TicketKind] = mapped_column(str_enum(TicketKind))
     topic: Mapped[str | None] = mapped_column(String(64))
     commune_code: Mapped[str | None] = mapped_column(String(16))  # None: not yet placed, province queue
-    # Personal data: the citizen's chat and phone are shown only to roles that may read contacts.
+    # Personal data: the citizen's chat and phone are shown only to roles that may read contacts, and a
+    # denouncer's only to the assignee and the province's admins (``scope.may_read_contact``).
     channel: Mapped[Channel] = mapped_column(str_enum(Channel))
     chat_ref: Mapped[str | None] = mapped_column(String(128))
     contact_phone: Mapped[str | None] = mapped_column(String(20))

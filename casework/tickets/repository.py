@@ -91,6 +91,12 @@ async def reply_of_ticket(session: AsyncSession, ticket_id: int, event_id: int) 
     return (await session.scalars(statement)).one_or_none()
 
 
+async def duplicates_of(session: AsyncSession, ticket_id: int) -> list[Ticket]:
+    """The tickets merged into this one, oldest first."""
+    statement = select(T).where(T.duplicate_of_id == ticket_id).order_by(T.id)
+    return list((await session.scalars(statement)).all())
+
+
 async def submissions_since(session: AsyncSession, *, channel: Channel, chat_ref: str, since: dt.datetime) -> int:
     """How many tickets one chat filed since a time (for the per-citizen submission limit)."""
     statement = select(func.count()).where(T.channel == channel, T.chat_ref == chat_ref, T.received_at >= since)

@@ -23,7 +23,7 @@ from casework.deadlines.schemas import DEFAULT_RULES, DeadlineRules
 from casework.deadlines.service import LEGAL_ZONE, current_deadline, deadline_state, due_soon_limit, legal_day
 from casework.errors import LimitReached, NotFound, StaleVersion, ValidationFailed
 from casework.officials.models import Official
-from casework.officials.permissions import Action, can, require
+from casework.officials.permissions import Action, require
 from casework.pagination import decode_cursor, encode_cursor
 from casework.tickets import repository
 from casework.tickets.codes import new_tracking_code, normalize_tracking_code
@@ -42,11 +42,13 @@ from casework.tickets.schemas import (
     TicketPublic,
     TicketQuery,
 )
-from casework.tickets.scope import ensure_visible, visible_clause
+from casework.tickets.scope import ensure_visible, may_read_contact, visible_clause
 from knowledge.text import fold
 
 CODE_ATTEMPTS = 8  # a collision among 30^8 codes is already a one-in-a-million event
 HOURLY_SUBMISSIONS_PER_CHAT = 5
+# How far ahead of our clock a consent time may be (the bot's or a staff member's clock running fast).
+CLOCK_SKEW = dt.timedelta(minutes=5)
 
 
 async def submit_ticket(
@@ -57,7 +59,11 @@ async def submit_ticket(
     rules: DeadlineRules = DEFAULT_RULES,
     now: dt.datetime | None = None,
 ) -> TicketPublic:
-    """File a ticket from the citizen's chat (``submitted_by`` None) or entered by staff on their behalf."""
+    """File a ticket from the citizen's chat (``submitted_by`` None) or entered by staff on their behalf.
+
+    Refused (ValidationFailed): a receipt time in the future, a consent time more than
+    ``CLOCK_SKEW`` ahead, and an anonymous ticket with a contact phone.
+    """
     now = now or utcnow()
     if submitted_by is not None:
         require(submitted_by, Action.TICKET_CREATE)
@@ -72,6 +78,10 @@ async def submit_ticket(
     received_at = data.received_at or now
     if received_at > now:
         raise ValidationFailed("the receipt time is in the future", field="received_at")
+    if data.anonymous and data.contact_phone:
+        raise ValidationFailed("an anonymous ticket has no contact phone", field="contact_phone")
+    if data.phone_consent and data.phone_consent.given_at > now + CLOCK_SKEW:
+        raise ValidationFailed("the consent time is in the future", field="phone_consent.given_at")
     values: dict[str, Any] = {
         "kind": data.kind,
         "topic": data.topic,
@@ -190,7 +200,11 @@ async def get_ticket_by_code(
     rules: DeadlineRules = DEFAULT_RULES,
     now: dt.datetime | None = None,
 ) -> TicketDetail:
-    """A ticket with its thread, for an official who may see it; the read is audited."""
+    """A ticket with its thread, for an official who may see it; the read is audited.
+
+    The citizen's contact is None for roles that may not read it, and on a denunciation for
+    anyone but its assignee and the province's admins (``scope.may_read_contact``).
+    """
     require(actor, Action.TICKET_READ)
     now = now or utcnow()
     normalized = normalize_tracking_code(code)
@@ -200,7 +214,7 @@ async def get_ticket_by_code(
     ensure_visible(actor, ticket)
     await record_read(session, actor=actor, ticket_code=ticket.code)
     calendar = await load_calendar(session)
-    contact = TicketContact.model_validate(ticket) if can(actor, Action.TICKET_READ_CONTACT) else None
+    contact = TicketContact.model_validate(ticket) if may_read_contact(actor, ticket) else None
     return TicketDetail(
         ticket=public(ticket, rules, calendar, now),
         contact=contact,

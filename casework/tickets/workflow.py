@@ -2,6 +2,10 @@
 
 Each function checks the role, the unit scope and (when given) the version the caller read,
 records the change as a ticket event and in the audit log, and only flushes.
+
+Messages to citizens are written here in Vietnamese and each names the tracking code it is
+about, so that a citizen with several tickets knows which one it concerns. A public reply on a
+ticket also goes to the chats of the tickets merged into it.
 """
 
 from __future__ import annotations
@@ -25,12 +29,19 @@ from casework.outbox.schemas import OutboxPayload
 from casework.outbox.service import enqueue
 from casework.tickets import repository
 from casework.tickets.lifecycle import apply_transition, check_transition
-from casework.tickets.models import EventKind, ReplyApproval, Ticket, TicketEvent, TicketStatus
+from casework.tickets.models import EventKind, ReplyApproval, Ticket, TicketEvent, TicketKind, TicketStatus
 from casework.tickets.schemas import MAX_TEXT, TicketChange, TicketEventPublic
 from casework.tickets.scope import is_visible
 from casework.tickets.service import add_event, load_for_change, public, save
 
 _CAN_EXTEND = frozenset({TicketStatus.ACCEPTED, TicketStatus.IN_PROGRESS})
+# How a reply's header names the ticket to the citizen.
+_KIND_NAMES = {
+    TicketKind.QUESTION: "câu hỏi",
+    TicketKind.FEEDBACK: "phản ánh",
+    TicketKind.COMPLAINT: "khiếu nại",
+    TicketKind.DENUNCIATION: "tố cáo",
+}
 
 
 def _text(value: str, field: str) -> str:
@@ -62,6 +73,37 @@ async def _notify(session: AsyncSession, ticket: Ticket, event: TicketEvent, kin
         ticket_id=ticket.id,
         event_id=event.id,
     )
+
+
+def citizen_reply_text(ticket: Ticket, text: str) -> str:
+    """A public reply as the citizen's chat shows it: a header naming the ticket, then the official's text."""
+    return f"**Trả lời {_KIND_NAMES[ticket.kind]} {ticket.code}:**\n\n{text}"
+
+
+async def _send_reply(session: AsyncSession, ticket: Ticket, reply: TicketEvent) -> None:
+    """Queue a public reply to the ticket's chat and to the chats of the tickets merged into it (once per chat).
+
+    The stored reply keeps the official's text; only the queued messages carry the header. The
+    copies to merged tickets' chats are linked to those tickets, not to the reply, whose delivery
+    state in the thread is the original chat's.
+    """
+    text = citizen_reply_text(ticket, reply.body or "")
+    await _notify(session, ticket, reply, OutboxKind.REPLY, text)
+    reached = {(ticket.channel, ticket.chat_ref)}
+    for duplicate in await repository.duplicates_of(session, ticket.id):
+        chat = (duplicate.channel, duplicate.chat_ref)
+        if duplicate.chat_ref is None or not duplicate.channel.delivers or chat in reached:
+            continue
+        reached.add(chat)
+        await enqueue(
+            session,
+            channel=duplicate.channel,
+            chat_ref=duplicate.chat_ref,
+            payload=OutboxPayload(text=text),
+            kind=OutboxKind.REPLY,
+            dedupe_key=f"ticket-event:{reply.id}:merged:{duplicate.id}",
+            ticket_id=duplicate.id,
+        )
 
 
 def _recompute_deadline(
@@ -173,6 +215,9 @@ async def add_public_reply(
 ) -> TicketChange:
     """Answer the citizen: the reply joins the thread and is queued to their chat in the same transaction.
 
+    The queued message starts with a header naming the ticket; it also goes to the chats of the
+    tickets merged into this one (``_send_reply``).
+
     When the ticket's unit is in ``approval_units`` and the author may not approve replies, the
     reply waits in the thread (approval ``pending``) and nothing is queued until it is approved.
     """
@@ -190,7 +235,7 @@ async def add_public_reply(
         event.approval = ReplyApproval.PENDING
     await save(session, now, ticket)
     if not pending:
-        await _notify(session, ticket, event, OutboxKind.REPLY, text)
+        await _send_reply(session, ticket, event)
     await record(
         session,
         actor=actor,
@@ -249,7 +294,7 @@ async def approve_reply(
     reply.approval_at = now
     # The ticket's version moves too: of two approvals racing, the second fails as stale.
     await save(session, now, ticket)
-    await _notify(session, ticket, reply, OutboxKind.REPLY, reply.body or "")
+    await _send_reply(session, ticket, reply)
     await record(
         session,
         actor=actor,
@@ -326,7 +371,12 @@ async def merge(
     rules: DeadlineRules = DEFAULT_RULES,
     now: dt.datetime | None = None,
 ) -> TicketChange:
-    """Mark ticket ``code`` a duplicate of ``into_code``; both threads record the link."""
+    """Mark ticket ``code`` a duplicate of ``into_code``; both threads record the link.
+
+    Only tickets of the same kind merge: a complaint or denunciation keeps its own legal clock,
+    which a merge into another kind would lose. The duplicate's citizen is told, in their chat,
+    that answers will come under the original's code.
+    """
     now = now or utcnow()
     duplicate = await load_for_change(
         session, actor=actor, action=Action.TICKET_MERGE, code=code, expected_version=expected_version
@@ -338,6 +388,11 @@ async def merge(
         raise ValidationFailed("a ticket cannot be merged into itself", field="into_code")
     if original.status is TicketStatus.DUPLICATE:
         raise ValidationFailed("merge into the original ticket, not into another duplicate", field="into_code")
+    if original.kind is not duplicate.kind:
+        raise Conflict(
+            f"ticket {duplicate.code} is a {duplicate.kind} and {original.code} a {original.kind}: only tickets "
+            "of the same kind can be merged (each kind keeps its own legal deadline); reject or answer it instead"
+        )
     check_transition(duplicate, TicketStatus.DUPLICATE, merging=True)
     previous = duplicate.status
     apply_transition(duplicate, TicketStatus.DUPLICATE, now=now, transfer_to=None)
@@ -346,6 +401,11 @@ async def merge(
     event = add_event(session, duplicate, EventKind.MERGE, actor, now, data={"into": original.code})
     add_event(session, original, EventKind.MERGE, actor, now, data={"merged": duplicate.code})
     await save(session, now, original, duplicate)
+    text = (
+        f"Hồ sơ {duplicate.code} của bạn trùng nội dung với hồ sơ {original.code} nên đã được gộp vào hồ sơ đó "
+        f"để giải quyết chung. Câu trả lời sẽ được gửi đến bạn tại đây, dưới mã {original.code}."
+    )
+    await _notify(session, duplicate, event, OutboxKind.NOTICE, text)
     await record(
         session,
         actor=actor,

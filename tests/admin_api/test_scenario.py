@@ -64,4 +64,4 @@ async def test_an_official_answers_an_overdue_ticket_and_the_reply_is_queued(
         OutboxKind.REPLY,
         OutboxStatus.PENDING,
     )
-    assert row.payload["text"] == answer
+    assert row.payload["text"] == f"**Trả lời phản ánh {zalo.code}:**\n\n{answer}"

@@ -116,7 +116,7 @@ async def test_approving_queues_exactly_one_row_and_records_the_approver(session
     assert change.event.delivery is not None
     [row] = await outbox_rows(session)
     assert row.event_id == event_id and row.kind is OutboxKind.REPLY
-    assert row.payload["text"] == "Xã sẽ sửa đường trong tuần."
+    assert row.payload["text"] == f"**Trả lời phản ánh {ticket.code}:**\n\nXã sẽ sửa đường trong tuần."
     with pytest.raises(Conflict):
         await approve_reply(session, actor=supervisor, code=ticket.code, event_id=event_id, now=LATER)
     with pytest.raises(Conflict):

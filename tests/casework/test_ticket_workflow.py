@@ -193,7 +193,9 @@ async def test_assignment_goes_to_an_officer_who_can_see_the_ticket(session: Asy
     assert released.ticket.assignee_id is None
 
 
-async def test_a_public_reply_is_queued_to_the_citizens_chat_with_the_event(session: AsyncSession) -> None:
+async def test_a_public_reply_is_queued_to_the_citizens_chat_with_the_event_under_a_header_naming_it(
+    session: AsyncSession,
+) -> None:
     ticket = await make_ticket(session, channel=Channel.ZALO, chat_ref="zalo-123")
     officer = await make_official(session)
     change = await add_public_reply(
@@ -202,7 +204,12 @@ async def test_a_public_reply_is_queued_to_the_citizens_chat_with_the_event(sess
     [row] = await outbox_rows(session)
     assert (row.channel, row.chat_ref, row.kind) == (Channel.ZALO, "zalo-123", OutboxKind.REPLY)
     assert (row.ticket_id, row.event_id) == (change.ticket.version and row.ticket_id, change.event.id)
-    assert row.payload == {"text": "Xã sẽ sửa đường trong tuần tới.", "buttons": []}
+    # The citizen's copy names the ticket; the thread keeps the official's text as written.
+    assert row.payload == {
+        "text": f"**Trả lời phản ánh {ticket.code}:**\n\nXã sẽ sửa đường trong tuần tới.",
+        "buttons": [],
+    }
+    assert change.event.body == "Xã sẽ sửa đường trong tuần tới."
     assert change.event.delivery is not None and change.event.delivery.status == "pending"
 
 
