@@ -133,7 +133,8 @@ class TicketPublic(BaseModel):
 
 
 class TicketContact(BaseModel):
-    """How to reach the citizen: personal data, shown only to roles that may read contacts.
+    """How to reach the citizen: personal data, shown only to roles that may read contacts (a denouncer's
+    only to the ticket's assignee and the province's admins: ``scope.may_read_contact``).
 
     Not the chat reference: officials answer through the ticket, and a chat reference (for the web
     chat, derived from the visitor's cookie) is the citizen's, not theirs to hold.
