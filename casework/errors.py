@@ -41,7 +41,7 @@ class AuthenticationFailed(CaseworkError):
 
 
 class LoginLocked(AuthenticationFailed):
-    """Too many failed logins for this username or address."""
+    """Too many failed logins for this username from this address, or from this address in all."""
 
     def __init__(self, retry_after: int) -> None:
         super().__init__(f"too many failed logins; retry after {retry_after} s")

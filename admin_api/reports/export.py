@@ -126,8 +126,9 @@ def render_xlsx(rows: Sequence[ExportRow], summary: ReportSummary, *, year: int,
     """A workbook: a summary sheet, then the tickets with real date cells shown as dd/mm/yyyy."""
     book = Workbook(write_only=True)
     overview = book.create_sheet("Tổng hợp")
-    overview.append([f"Báo cáo tiếp nhận, giải quyết phản ánh, kiến nghị năm {year}"])
-    overview.append([f"Lập ngày {format_date(made_on, format='long', locale=LOCALE)}"])
+    overview.append([f"Báo cáo tiếp nhận, giải quyết phản ánh, kiến nghị, khiếu nại, tố cáo năm {year}"])
+    # As a Vietnamese document dates itself ("ngày 26 tháng 11 năm 2026"); CLDR's long form has "tháng 11, 2026".
+    overview.append([f"Lập ngày {made_on.day} tháng {made_on.month} năm {made_on.year}"])
     overview.append([])
     overview.append(["Tổng số hồ sơ", summary.total])
     overview.append(["Số hồ sơ đã được trả lời", summary.replied])

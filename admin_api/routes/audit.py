@@ -1,4 +1,4 @@
-"""The audit trail, for admins: every write and every read of a ticket's personal data."""
+"""The audit trail, for province admins: every write and every read of a ticket's personal data."""
 
 from __future__ import annotations
 
@@ -23,5 +23,9 @@ async def audit_trail(
     actor: Annotated[Official, allowed(Action.AUDIT_READ)],
     session: SessionDep,
 ) -> AuditPage:
-    """One page of the trail, newest first, with who did what to which object and when."""
+    """One page of the trail, newest first, with who did what to which object and when.
+
+    Province admins only (403 for everyone else, commune admins included): the trail is not
+    scoped by unit and names every commune's tickets, confidential ones too.
+    """
     return await list_entries(session, actor=actor, query=params.to_query())

@@ -20,7 +20,13 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 async def log_in(
     form: Annotated[LoginForm, Form()], request: Request, session: SessionDep, context: ContextDep
 ) -> TokenResponse:
-    """Exchange a username and password for a bearer token (429 with Retry-After after repeated failures)."""
+    """Exchange a username and password for a bearer token.
+
+    429 with Retry-After after repeated failures for the username from the same address, or from
+    one address whatever the usernames: failures from elsewhere never lock the real user out.
+    """
+    # uvicorn (`caunoi run`) already put the client's address here from X-Forwarded-For when the
+    # request came through a trusted proxy (FORWARDED_ALLOW_IPS, see docs/channels.md).
     address = request.client.host if request.client else "unknown"
     try:
         official = await authenticate(

@@ -1,4 +1,8 @@
-"""The days officials set by hand over the holiday library: extra days off, extra working days."""
+"""The days officials set by hand over the holiday library: extra days off, extra working days.
+
+Everyone reads them; only province admins and supervisors write them, as one override moves the
+deadlines of every commune (403 for commune officials whatever their role).
+"""
 
 from __future__ import annotations
 
@@ -34,7 +38,11 @@ async def set_day(
     actor: Annotated[Official, allowed(Action.CALENDAR_EDIT)],
     session: SessionDep,
 ) -> CalendarOverridePublic:
-    """Make the day a working day or a day off, replacing any earlier override of it."""
+    """Make the day a working day or a day off, replacing any earlier override of it.
+
+    Province admins and supervisors only. 422 if it would leave more days off in a row than any
+    real holiday has (see ``casework.calendar.workdays.MAX_DAYS_OFF_SET``).
+    """
     return CalendarOverridePublic.model_validate(await set_override(session, actor=actor, data=body.for_day(day)))
 
 
@@ -42,5 +50,8 @@ async def set_day(
 async def remove_day(
     day: DayPath, actor: Annotated[Official, allowed(Action.CALENDAR_EDIT)], session: SessionDep
 ) -> None:
-    """Drop the day's override, so the holiday library decides again."""
+    """Drop the day's override, so the holiday library decides again (province admins and supervisors only).
+
+    422 if that would leave too many days off in a row, as for setting one.
+    """
     await remove_override(session, actor=actor, day=day)

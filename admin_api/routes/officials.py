@@ -10,9 +10,16 @@ from admin_api.deps import CurrentOfficial, SessionDep, allowed
 from admin_api.errors import documented
 from admin_api.schemas import Id, OfficialEntry, PasswordRequest, RoleRequest
 from casework.officials.models import Official
-from casework.officials.permissions import PERMISSIONS, Action
+from casework.officials.permissions import Action, allowed_actions
 from casework.officials.schemas import OfficialPublic
-from casework.officials.service import change_role, create_official, disable_official, list_officials, reset_password
+from casework.officials.service import (
+    change_role,
+    create_official,
+    disable_official,
+    enable_official,
+    list_officials,
+    reset_password,
+)
 
 router = APIRouter(prefix="/officials", tags=["officials"])
 
@@ -26,9 +33,9 @@ class Me(OfficialPublic):
 
 @router.get("/me", responses=documented(401))
 async def me(official: CurrentOfficial) -> Me:
-    """The official behind the token, with what their role allows."""
-    allowed_actions = sorted(PERMISSIONS.get(official.role, frozenset()))
-    return Me.model_validate({**OfficialPublic.model_validate(official).model_dump(), "permissions": allowed_actions})
+    """The official behind the token, with what their role allows at their unit."""
+    public = OfficialPublic.model_validate(official).model_dump()
+    return Me.model_validate({**public, "permissions": allowed_actions(official)})
 
 
 @router.get("", responses=documented(401, 403))
@@ -39,27 +46,41 @@ async def officials(actor: Manager, session: SessionDep) -> list[OfficialPublic]
 
 @router.post("", status_code=201, responses=documented(401, 403, 409, 422))
 async def add_official(body: OfficialEntry, actor: Manager, session: SessionDep) -> OfficialPublic:
-    """Create an account (a username already taken is 409)."""
+    """Create an account (a username already taken is 409).
+
+    422 for a unit that is neither "province" nor a commune code of the gazetteer, and for a weak
+    password: shorter than 10 characters, only spaces, containing the username, a common password
+    or a run such as 1234567890.
+    """
     return OfficialPublic.model_validate(await create_official(session, actor=actor, data=body.to_create()))
 
 
-@router.post("/{official_id}/disable", responses=documented(401, 403, 404, 422))
+@router.post("/{official_id}/disable", responses=documented(401, 403, 404, 409, 422))
 async def disable(official_id: OfficialId, actor: Manager, session: SessionDep) -> OfficialPublic:
-    """Disable an account; its tokens stop working at once."""
+    """Disable an account; its tokens stop working at once (409 for the last active province admin)."""
     return OfficialPublic.model_validate(await disable_official(session, actor=actor, official_id=official_id))
+
+
+@router.post("/{official_id}/enable", responses=documented(401, 403, 404, 422))
+async def enable(official_id: OfficialId, actor: Manager, session: SessionDep) -> OfficialPublic:
+    """Enable a disabled account again; it must log in anew (tokens from before stay revoked)."""
+    return OfficialPublic.model_validate(await enable_official(session, actor=actor, official_id=official_id))
 
 
 @router.put("/{official_id}/password", responses=documented(401, 403, 404, 422))
 async def set_password(
     official_id: OfficialId, body: PasswordRequest, actor: Manager, session: SessionDep
 ) -> OfficialPublic:
-    """Set a new password; every token issued before stops working."""
+    """Set a new password (the same policy as for a new account); every token issued before stops working."""
     official = await reset_password(session, actor=actor, official_id=official_id, new_password=body.password)
     return OfficialPublic.model_validate(official)
 
 
-@router.put("/{official_id}/role", responses=documented(401, 403, 404, 422))
+@router.put("/{official_id}/role", responses=documented(401, 403, 404, 409, 422))
 async def set_role(official_id: OfficialId, body: RoleRequest, actor: Manager, session: SessionDep) -> OfficialPublic:
-    """Give the official another role or unit; every token issued before stops working."""
+    """Give the official another role or unit; every token issued before stops working.
+
+    422 for an unknown unit; 409 when it would demote or move the last active province admin.
+    """
     official = await change_role(session, actor=actor, official_id=official_id, role=body.role, unit=body.unit)
     return OfficialPublic.model_validate(official)

@@ -32,6 +32,7 @@ class AuditAction(enum.StrEnum):
     TICKET_EXTEND = "ticket.extend"
     OFFICIAL_CREATE = "official.create"
     OFFICIAL_DISABLE = "official.disable"
+    OFFICIAL_ENABLE = "official.enable"
     OFFICIAL_PASSWORD_RESET = "official.password_reset"  # noqa: S105 - an action name, not a secret
     OFFICIAL_ROLE_CHANGE = "official.role_change"
     TOKEN_ISSUE = "token.issue"  # noqa: S105 - an action name, not a secret

@@ -66,7 +66,7 @@ async def record_read(session: AsyncSession, *, actor: Official, ticket_code: st
 
 
 async def list_entries(session: AsyncSession, *, actor: Official, query: AuditQuery) -> AuditPage:
-    """One page of the audit trail, newest first (admins only)."""
+    """One page of the audit trail, newest first (province admins only: it spans every commune)."""
     require(actor, Action.AUDIT_READ)
     last = decode_cursor(query.cursor, "audit", repository.NEWEST_FIRST) if query.cursor else None
     rows = await repository.newest_entries(session, query=query, last=last, limit=query.limit + 1)

@@ -11,9 +11,9 @@ from casework.audit.service import record
 from casework.calendar import repository
 from casework.calendar.models import CalendarOverride
 from casework.calendar.schemas import CalendarOverrideCreate
-from casework.calendar.workdays import WorkingCalendar
+from casework.calendar.workdays import MAX_DAYS_OFF_SET, WorkingCalendar
 from casework.db import utcnow
-from casework.errors import NotFound
+from casework.errors import NotFound, ValidationFailed
 from casework.officials.models import Official
 from casework.officials.permissions import Action, require
 
@@ -29,9 +29,29 @@ async def list_overrides(session: AsyncSession) -> list[CalendarOverride]:
     return await repository.all_overrides(session)
 
 
+async def _ensure_days_off_stay_short(session: AsyncSession, *, day: dt.date, is_working_day: bool | None) -> None:
+    """Refuse a change of ``day`` (None: its override removed) that would leave too many days off in a row."""
+    overrides = {override.day: override.is_working_day for override in await repository.all_overrides(session)}
+    if is_working_day is None:
+        overrides.pop(day, None)
+    else:
+        overrides[day] = is_working_day
+    if WorkingCalendar(overrides).days_off_around(day, at_most=MAX_DAYS_OFF_SET) > MAX_DAYS_OFF_SET:
+        raise ValidationFailed(
+            f"this would make {day.isoformat()} part of more than {MAX_DAYS_OFF_SET} days off in a row; "
+            "no holiday is that long, so check the dates",
+            field="day",
+        )
+
+
 async def set_override(session: AsyncSession, *, actor: Official, data: CalendarOverrideCreate) -> CalendarOverride:
-    """Make a day a working day or a day off, replacing any earlier override of that day."""
+    """Make a day a working day or a day off, replacing any earlier override of that day.
+
+    A day off that would join more than ``MAX_DAYS_OFF_SET`` days off in a row is refused
+    (ValidationFailed): deadlines could not be computed past such a stretch.
+    """
     require(actor, Action.CALENDAR_EDIT)
+    await _ensure_days_off_stay_short(session, day=data.day, is_working_day=data.is_working_day)
     override = await repository.get_override(session, data.day)
     if override is None:
         override = CalendarOverride(day=data.day)
@@ -53,11 +73,12 @@ async def set_override(session: AsyncSession, *, actor: Official, data: Calendar
 
 
 async def remove_override(session: AsyncSession, *, actor: Official, day: dt.date) -> None:
-    """Drop a day's override so the holidays package decides again."""
+    """Drop a day's override so the holidays package decides again (refused like ``set_override`` if too many days off follow)."""
     require(actor, Action.CALENDAR_EDIT)
     override = await repository.get_override(session, day)
     if override is None:
         raise NotFound(f"no calendar override on {day.isoformat()}")
+    await _ensure_days_off_stay_short(session, day=day, is_working_day=None)
     await session.delete(override)
     await session.flush()
     await record(

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import logging
 from collections.abc import Mapping
 
 import holidays
 
+logger = logging.getLogger(__name__)
+
 ONE_DAY = dt.timedelta(days=1)
-# No stretch of days off is anywhere near this long (Tết is at most nine with weekends); hitting
-# it means the overrides are wrong, and an error beats an endless loop.
+# The longest run of days off officials may set (casework.calendar.service refuses longer ones).
+# The longest real one is Tết: nine or ten days with its weekends. Thirty leaves room for an
+# exceptional closure declared next to a holiday, yet catches a mistyped range of dates, which
+# would otherwise freeze every commune's deadlines; and it stays well under the search limit
+# below, so every calendar officials can set is computed exactly.
+MAX_DAYS_OFF_SET = 30
+# How far to look for a working day before deciding the overrides are wrong (rows written around
+# the API's check, or two writes racing each other): past it, the holidays library alone decides.
 MAX_DAYS_OFF_IN_A_ROW = 60
 
 
@@ -26,6 +35,7 @@ class WorkingCalendar:
     def __init__(self, overrides: Mapping[dt.date, bool] | None = None) -> None:
         self._overrides = dict(overrides or {})
         self._base = vietnam_holidays()
+        self._warned = False
 
     def is_working_day(self, day: dt.date) -> bool:
         """Whether state offices work on this day; an official's override wins over the library."""
@@ -34,12 +44,36 @@ class WorkingCalendar:
         return bool(self._base.is_working_day(day))
 
     def next_working_day(self, day: dt.date) -> dt.date:
-        """This day if it is a working day, else the first working day after it."""
+        """This day if it is a working day, else the first working day after it.
+
+        Overrides that leave no working day within ``MAX_DAYS_OFF_IN_A_ROW`` days are wrong: the
+        search then goes on by the holidays library alone, so that a deadline falls somewhat
+        late instead of every request that computes one failing.
+        """
         for _ in range(MAX_DAYS_OFF_IN_A_ROW):
             if self.is_working_day(day):
                 return day
             day += ONE_DAY
-        raise ValueError(f"no working day within {MAX_DAYS_OFF_IN_A_ROW} days: check the calendar overrides")
+        if not self._warned:
+            self._warned = True
+            logger.warning(
+                "no working day within %d days before %s: check the calendar overrides", MAX_DAYS_OFF_IN_A_ROW, day
+            )
+        while not self._base.is_working_day(day):  # the library's longest run of days off is Tết's
+            day += ONE_DAY
+        return day
+
+    def days_off_around(self, day: dt.date, *, at_most: int) -> int:
+        """How many days off in a row include ``day`` (0 for a working day), counting no further than ``at_most + 1``."""
+        if self.is_working_day(day):
+            return 0
+        count = 1
+        for step in (ONE_DAY, -ONE_DAY):
+            other = day + step
+            while count <= at_most and not self.is_working_day(other):
+                count += 1
+                other += step
+        return count
 
     def add_working_days(self, start: dt.date, days: int) -> dt.date:
         """The ``days``-th working day after ``start``, which is not counted (0: the next working day from it)."""

@@ -1,4 +1,9 @@
-"""Who may do what: the one table from role to allowed actions. Anything not listed is denied."""
+"""Who may do what: the one table from role to allowed actions. Anything not listed is denied.
+
+A few actions reach beyond one commune (the calendar moves every commune's deadlines, the audit
+trail names every commune's tickets, confidential ones included): a role grants them only to
+officials at province level (``PROVINCE_ONLY``).
+"""
 
 from __future__ import annotations
 
@@ -53,12 +58,26 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
 }
 
 
+# Province-wide in effect, so out of reach of commune officials whatever their role.
+PROVINCE_ONLY: frozenset[Action] = frozenset({Action.CALENDAR_EDIT, Action.AUDIT_READ})
+
+
 def can(official: Official, action: Action) -> bool:
-    """Tell whether an active official's role allows the action (deny by default)."""
-    return not official.disabled and action in PERMISSIONS.get(official.role, frozenset())
+    """Tell whether an active official's role (and, for province-wide actions, unit) allows the action."""
+    if official.disabled or action not in PERMISSIONS.get(official.role, frozenset()):
+        return False
+    return official.at_province or action not in PROVINCE_ONLY
+
+
+def allowed_actions(official: Official) -> list[Action]:
+    """Every action the official may perform, sorted."""
+    return sorted(action for action in Action if can(official, action))
 
 
 def require(official: Official, action: Action) -> None:
     """Raise Forbidden unless the official may perform the action."""
-    if not can(official, action):
-        raise Forbidden(f"role {official.role} may not {action}")
+    if can(official, action):
+        return
+    if action in PERMISSIONS.get(official.role, frozenset()) and not official.disabled:
+        raise Forbidden(f"{action} is for province-level officials; unit {official.unit} may not")
+    raise Forbidden(f"role {official.role} may not {action}")

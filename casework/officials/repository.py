@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from casework.officials.models import ApiToken, LoginAttempt, Official, Role
+from casework.officials.models import PROVINCE, ApiToken, LoginAttempt, Official, Role
 
 
 async def by_username(session: AsyncSession, username: str) -> Official | None:
@@ -32,6 +32,16 @@ async def count_admins(session: AsyncSession) -> int:
     """How many active admins exist."""
     statement = select(func.count()).where(Official.role == Role.ADMIN, Official.disabled.is_(False))
     return int((await session.execute(statement)).scalar_one())
+
+
+async def active_province_admin_ids(session: AsyncSession) -> list[int]:
+    """Ids of the active province admins, locked until the transaction ends (PostgreSQL) so two removals cannot race."""
+    statement = (
+        select(Official.id)
+        .where(Official.role == Role.ADMIN, Official.unit == PROVINCE, Official.disabled.is_(False))
+        .with_for_update()
+    )
+    return list((await session.scalars(statement)).all())
 
 
 async def token_with_owner(session: AsyncSession, token_hash: str) -> tuple[ApiToken, Official] | None:
@@ -66,10 +76,13 @@ async def failure_times(
     return list((await session.scalars(statement)).all())
 
 
-async def last_success_id(session: AsyncSession, *, username: str, after: dt.datetime) -> int | None:
-    """The id of this username's latest successful login within the window, if any."""
+async def last_success_id(session: AsyncSession, *, username: str, address: str, after: dt.datetime) -> int | None:
+    """The id of this username's latest successful login from this address within the window, if any."""
     statement = select(func.max(LoginAttempt.id)).where(
-        LoginAttempt.username == username, LoginAttempt.succeeded.is_(True), LoginAttempt.at > after
+        LoginAttempt.username == username,
+        LoginAttempt.address == address,
+        LoginAttempt.succeeded.is_(True),
+        LoginAttempt.at > after,
     )
     value: int | None = (await session.execute(statement)).scalar_one()
     return value

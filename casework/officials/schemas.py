@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from casework.officials.models import UNIT_PATTERN, Role
+from casework.officials.models import PROVINCE, UNIT_PATTERN, Role
+from knowledge.gazetteer import units
 
 USERNAME_CHARS = 64
+
+
+@functools.cache
+def _commune_codes() -> frozenset[str]:
+    return frozenset(unit.code for unit in units())
+
+
+def is_known_unit(unit: str) -> bool:
+    """Whether officials can belong to the unit: the province, or a commune of the gazetteer."""
+    return unit == PROVINCE or unit in _commune_codes()
 
 
 def normalize_username(value: str) -> str:
@@ -68,9 +80,13 @@ class IssuedToken:
 
 @dataclass(frozen=True, slots=True)
 class LoginPolicy:
-    """Failed logins allowed in a sliding window before further tries are refused."""
+    """Failed logins allowed in a sliding window before further tries are refused.
 
-    max_failures_per_username: int = 5
+    Counted per username *from one address*, never per username alone: otherwise anyone could
+    lock any official out by typing their name with a wrong password five times.
+    """
+
+    max_failures_per_username_and_address: int = 5
     # Higher than per username: a commune office shares one address among its staff.
     max_failures_per_address: int = 20
     window: dt.timedelta = dt.timedelta(minutes=15)

@@ -14,7 +14,13 @@ from casework.db import insert_ignoring_conflict, utcnow
 from casework.errors import AuthenticationFailed, Conflict, Forbidden, LoginLocked, NotFound, ValidationFailed
 from casework.officials import repository
 from casework.officials.models import PROVINCE, ApiToken, LoginAttempt, Official, Role
-from casework.officials.passwords import hash_password, hash_token, new_token, verify_password
+from casework.officials.passwords import (
+    ensure_strong_password,
+    hash_password,
+    hash_token,
+    new_token,
+    verify_password,
+)
 from casework.officials.permissions import Action, require
 from casework.officials.schemas import (
     DEFAULT_LOGIN_POLICY,
@@ -23,6 +29,7 @@ from casework.officials.schemas import (
     OfficialCreate,
     OfficialPublic,
     PasswordReset,
+    is_known_unit,
     normalize_username,
 )
 
@@ -38,9 +45,33 @@ def _ensure_manages(actor: Official | None, unit: str) -> None:
         raise Forbidden("a commune admin manages only the officials of that commune")
 
 
+def _ensure_known_unit(unit: str) -> None:
+    """Refuse a unit that is neither the province nor a commune of the gazetteer (an account nobody could reach)."""
+    if not is_known_unit(unit):
+        raise ValidationFailed(
+            f"unit {unit!r} is neither {PROVINCE!r} nor a commune code of Cao Bằng (see knowledge/gazetteer.yaml)",
+            field="unit",
+        )
+
+
+async def _ensure_not_last_province_admin(session: AsyncSession, official: Official) -> None:
+    """Refuse to take away the last active province admin: nobody could then manage the province's accounts."""
+    if official.disabled or official.role != Role.ADMIN or not official.at_province:
+        return
+    if [admin_id for admin_id in await repository.active_province_admin_ids(session) if admin_id != official.id]:
+        return
+    raise Conflict(f"official {official.id} is the last active province admin; make another one first")
+
+
 async def create_official(session: AsyncSession, *, actor: Official | None, data: OfficialCreate) -> Official:
-    """Create an official (``actor`` None: the trusted command line); a taken username is a Conflict."""
+    """Create an official (``actor`` None: the trusted command line); a taken username is a Conflict.
+
+    The unit must be the province or a commune of the gazetteer, and the password must meet the
+    policy (``ensure_strong_password``): ValidationFailed otherwise.
+    """
     _ensure_manages(actor, data.unit)
+    _ensure_known_unit(data.unit)
+    ensure_strong_password(data.password, username=data.username)
     now = utcnow()
     official_id = await insert_ignoring_conflict(
         session,
@@ -97,8 +128,9 @@ async def _managed(session: AsyncSession, actor: Official | None, official_id: i
 
 
 async def disable_official(session: AsyncSession, *, actor: Official | None, official_id: int) -> Official:
-    """Disable an account; its tokens stop working at once."""
+    """Disable an account; its tokens stop working at once. The last active province admin is a Conflict."""
     official = await _managed(session, actor, official_id)
+    await _ensure_not_last_province_admin(session, official)
     official.disabled = True
     official.credentials_version += 1
     await session.flush()
@@ -112,15 +144,31 @@ async def disable_official(session: AsyncSession, *, actor: Official | None, off
     return official
 
 
+async def enable_official(session: AsyncSession, *, actor: Official | None, official_id: int) -> Official:
+    """Enable a disabled account again; it logs in anew (tokens from before it was disabled stay dead)."""
+    official = await _managed(session, actor, official_id)
+    official.disabled = False
+    await session.flush()
+    await record(
+        session,
+        actor=actor or ActorKind.SYSTEM,
+        action=AuditAction.OFFICIAL_ENABLE,
+        object_type="official",
+        object_id=official.id,
+    )
+    return official
+
+
 async def reset_password(
     session: AsyncSession, *, actor: Official | None, official_id: int, new_password: str
 ) -> Official:
-    """Set a new password; every token issued before stops working."""
+    """Set a new password meeting the policy (ValidationFailed otherwise); every token issued before stops working."""
     try:
         PasswordReset(password=new_password)
     except ValidationError as error:
         raise ValidationFailed("the password must have 10 to 256 characters", field="password") from error
     official = await _managed(session, actor, official_id)
+    ensure_strong_password(new_password, username=official.username)
     official.password_hash = await hash_password(new_password)
     official.password_changed_at = utcnow()
     official.credentials_version += 1
@@ -138,9 +186,15 @@ async def reset_password(
 async def change_role(
     session: AsyncSession, *, actor: Official | None, official_id: int, role: Role, unit: str
 ) -> Official:
-    """Give an official another role or unit; every token issued before stops working."""
+    """Give an official another role or unit; every token issued before stops working.
+
+    An unknown unit is ValidationFailed; demoting or moving the last active province admin is a Conflict.
+    """
     official = await _managed(session, actor, official_id)
     _ensure_manages(actor, unit)
+    _ensure_known_unit(unit)
+    if role != Role.ADMIN or unit != PROVINCE:
+        await _ensure_not_last_province_admin(session, official)
     official.role = role
     official.unit = unit
     official.credentials_version += 1
@@ -166,7 +220,10 @@ async def ensure_first_admin(session: AsyncSession, *, username: str, password: 
         )
     except ValidationError as error:
         raise ValidationFailed(f"invalid first admin: {error.error_count()} problem(s)", field="admin") from error
-    return await create_official(session, actor=None, data=data)
+    try:
+        return await create_official(session, actor=None, data=data)
+    except ValidationFailed as error:
+        raise ValidationFailed(f"invalid first admin: {error}", field="admin") from error
 
 
 async def _retry_after(
@@ -174,10 +231,14 @@ async def _retry_after(
 ) -> int | None:
     """Seconds until a login may be tried again, or None when it may be tried now."""
     window_start = now - policy.window
-    # A success proves the password is known: failures before it no longer count for the username.
-    success_id = await repository.last_success_id(session, username=username, after=window_start)
+    # A success proves the password is known there: earlier failures from that address no longer count.
+    success_id = await repository.last_success_id(session, username=username, address=address, after=window_start)
     recent = (
-        (policy.max_failures_per_username, {"username": username, "after_id": success_id}),
+        # The pair, not the username alone: failures from elsewhere must not lock the real user out.
+        (
+            policy.max_failures_per_username_and_address,
+            {"username": username, "address": address, "after_id": success_id},
+        ),
         (policy.max_failures_per_address, {"address": address}),
     )
     waits = []

@@ -1,4 +1,4 @@
-"""``caunoi user``: add, list, disable officials and reset their passwords from the server's shell."""
+"""``caunoi user``: add, list, disable and enable officials and reset their passwords from the server's shell."""
 
 from __future__ import annotations
 
@@ -15,8 +15,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from casework.database import create_engine, create_session_factory
 from casework.errors import CaseworkError
 from casework.officials.models import PROVINCE, Role
-from casework.officials.schemas import OfficialCreate, OfficialPublic
-from casework.officials.service import create_official, disable_official, find_official, list_officials, reset_password
+from casework.officials.schemas import OfficialCreate, OfficialPublic, is_known_unit
+from casework.officials.service import (
+    create_official,
+    disable_official,
+    enable_official,
+    find_official,
+    list_officials,
+    reset_password,
+)
 from caunoi.commands.common import load_settings
 
 app = typer.Typer(no_args_is_help=True, help="Manage officials' accounts (the command line acts as the system).")
@@ -64,15 +71,30 @@ def _describe(error: ValidationError) -> str:
     )
 
 
+def _known_unit(unit: str) -> str:
+    # A usage error (exit 2), caught before the password is asked for.
+    if not is_known_unit(unit):
+        raise typer.BadParameter(
+            f"{unit!r} is neither '{PROVINCE}' nor a commune code of Cao Bằng (knowledge/gazetteer.yaml)"
+        )
+    return unit
+
+
 @app.command("add")
 def add(
     username: Annotated[str, typer.Argument(help="Login name: lower-case letters, digits, . _ -")],
     display_name: Annotated[str, typer.Option("--name", help="Name shown to colleagues.")],
     role: Annotated[Role, typer.Option(help="What the official may do.")] = Role.OFFICER,
-    unit: Annotated[str, typer.Option(help=f"'{PROVINCE}' or a 5-digit commune code.")] = PROVINCE,
+    unit: Annotated[
+        str, typer.Option(help=f"'{PROVINCE}' or a commune code of the gazetteer.", callback=_known_unit)
+    ] = PROVINCE,
     password_stdin: PasswordStdin = False,
 ) -> None:
-    """Create an official; the password is prompted for (hidden) or read from standard input."""
+    """Create an official; the password is prompted for (hidden) or read from standard input.
+
+    The password must have 10 characters or more, not only spaces, not the username, not a
+    common password or a run such as 1234567890.
+    """
     password = _read_password(password_stdin)
     try:
         data = OfficialCreate(username=username, display_name=display_name, password=password, role=role, unit=unit)
@@ -105,6 +127,18 @@ def disable(username: Annotated[str, typer.Argument(help="The official to disabl
 
     _run(work)
     typer.echo(f"Disabled {username}.")
+
+
+@app.command("enable")
+def enable(username: Annotated[str, typer.Argument(help="The official to enable again.")]) -> None:
+    """Enable a disabled official; they log in anew."""
+
+    async def work(session: AsyncSession) -> None:
+        official = await find_official(session, username=username)
+        await enable_official(session, actor=None, official_id=official.id)
+
+    _run(work)
+    typer.echo(f"Enabled {username}.")
 
 
 @app.command("reset-password")

@@ -34,12 +34,12 @@ async def test_the_audit_trail_shows_writes_and_reads_to_admins_only(client: htt
 
 
 async def test_officials_edit_days_off_and_everyone_reads_them(client: httpx.AsyncClient, world: World) -> None:
-    supervisor = world.headers(Role.SUPERVISOR)
+    supervisor = world.headers(Role.SUPERVISOR, PROVINCE)  # an override moves every commune's deadlines
     put = await client.put(
         f"{CALENDAR}/2026-11-24", json={"is_working_day": False, "note": "Ngày Văn hóa Việt Nam"}, headers=supervisor
     )
     assert put.status_code == 200, put.text
-    assert put.json()["created_by"] == world.official(Role.SUPERVISOR).id
+    assert put.json()["created_by"] == world.official(Role.SUPERVISOR, PROVINCE).id
     again = await client.put(
         f"{CALENDAR}/2026-11-24", json={"is_working_day": True, "note": "Đi làm"}, headers=supervisor
     )

@@ -27,6 +27,8 @@ async def test_unknown_paths_and_methods_answer_in_the_error_shape(client: httpx
     wrong = await client.delete(f"{API}/healthz")
     assert wrong.status_code == 405 and wrong.json()["error"] == "method_not_allowed"
     assert wrong.headers["Allow"] == "GET"
+    slash = await client.get(f"{API}/healthz/")  # a trailing slash is another path, not a redirect
+    assert slash.status_code == 404 and set(slash.json()) == SHAPE
 
 
 async def test_a_body_that_is_not_json_is_422(client: httpx.AsyncClient, world: World) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 
 import httpx
 from openpyxl import load_workbook  # type: ignore[import-untyped]
@@ -118,7 +119,8 @@ async def test_the_xlsx_export_has_a_summary_and_real_dates(
     book = load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == ["Tổng hợp", "Danh sách hồ sơ"]
     overview = [row for row in book["Tổng hợp"].iter_rows(values_only=True)]
-    assert overview[0][0] == "Báo cáo tiếp nhận, giải quyết phản ánh, kiến nghị năm 2025"
+    assert overview[0][0] == "Báo cáo tiếp nhận, giải quyết phản ánh, kiến nghị, khiếu nại, tố cáo năm 2025"
+    assert re.fullmatch(r"Lập ngày \d{1,2} tháng \d{1,2} năm \d{4}", overview[1][0])
     assert ("Tổng số hồ sơ", 4) in overview
     tickets = book["Danh sách hồ sơ"]
     [row] = [row for row in tickets.iter_rows(min_row=2) if row[0].value == fast]
