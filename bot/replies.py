@@ -53,9 +53,14 @@ def is_valid_payload(payload: str) -> bool:
 
 
 def label(text: str, limit: int = MAX_LABEL_CHARS) -> str:
-    """Shorten a text to fit on a button, marking the cut with "…"."""
+    """Shorten a text to fit on a button, at a word break where there is one, marking the cut with "…"."""
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut[limit // 2 :]:  # "…bảo hiểm y tế miễn phí…", not "…miễn phí khô…"
+        cut = cut[: cut.rfind(" ")]
+    return cut.rstrip(" ,;:-–—") + "…"
 
 
 def render_numbered(reply: Reply, translator: Translator) -> str:

@@ -38,6 +38,9 @@ _CANDIDATES = 10
 _NO_DATE = dt.date.max.toordinal()
 
 
+OPENINGS = frozenset({"greeting", "help"})  # small talk a question may open with, dropped before matching
+
+
 class Outcome(enum.StrEnum):
     ANSWER = "answer"
     SUGGEST = "suggest"
@@ -183,7 +186,7 @@ class AnswerEngine:
         intent = self._smalltalk_intent(tokens)
         if intent:
             return Reply(Outcome.SMALLTALK, 1.0, on, smalltalk=intent)
-        candidates = self.rank(tokens, on, accented=has_diacritics(question))
+        candidates = self.rank(self._without_opening(tokens), on, accented=has_diacritics(question))
         tuning = self.tuning
         if not candidates or candidates[0].confidence < tuning.suggest:
             return Reply(Outcome.FALLBACK, candidates[0].confidence if candidates else 0.0, on)
@@ -298,6 +301,19 @@ class AnswerEngine:
             if successor.valid_from and on < successor.valid_from <= on + dt.timedelta(days=SUCCESSOR_NOTICE_DAYS)
         ]
         return "\n\n".join([entry.answer, *notices])
+
+    def _without_opening(self, tokens: Sequence[str]) -> Sequence[str]:
+        """The question without the greeting or plea it opens with ("xin chào, cho hỏi…", "giúp tôi với…")."""
+        words = [fold(token) for token in tokens]
+        start = 0
+        while start < len(words):
+            for size in range(min(self._smalltalk_longest, len(words) - start), 0, -1):
+                if self._smalltalk.get(tuple(words[start : start + size])) in OPENINGS:
+                    start += size
+                    break
+            else:
+                break
+        return tokens[start:]
 
     def _smalltalk_intent(self, tokens: Sequence[str]) -> str | None:
         words = [fold(token) for token in tokens]

@@ -7,7 +7,8 @@ flowchart TD
     A -->|👍 / 👎| V[vote recorded] -->|👎| F
     E -->|suggest| S["Có phải bạn muốn hỏi: up to 3 questions<br/>+ Không phải — gửi câu hỏi cho cán bộ"]
     S -->|a question| A
-    S -->|Không phải| F
+    S -->|tap Không phải| C
+    S -->|"typed không"| F
     E -->|fallback| F{"Gửi câu hỏi cho cán bộ?"}
     F -->|Có| C{commune known?}
     C -->|no| P[commune picker, remembered] --> T
@@ -20,11 +21,20 @@ flowchart TD
 
 from __future__ import annotations
 
+from bot.events import Text
 from bot.flows import commune
-from bot.flows.common import daily_limit_reached, file_ticket, menu_button, menu_buttons, show_menu, tracking_lines
+from bot.flows.common import (
+    MENU_ITEMS,
+    daily_limit_reached,
+    file_ticket,
+    menu_button,
+    menu_buttons,
+    show_menu,
+    tracking_lines,
+)
 from bot.i18n import N_
 from bot.payloads import Payload, button, entry_key
-from bot.replies import Button, label
+from bot.replies import Button, choice_number, label
 from bot.turn import Flow, Turn
 from casework.conversations.schemas import AnswerVote
 from casework.conversations.service import record_vote
@@ -43,7 +53,16 @@ SMALLTALK = {
     "thanks": N_("Không có gì ạ. Bạn cần hỏi thêm gì cứ gõ câu hỏi nhé."),
     "goodbye": N_("Chào bạn, chúc gia đình mạnh khỏe!"),
     "ok": N_("Vâng. Bạn cần hỏi thêm gì cứ gõ câu hỏi nhé."),
+    "help": N_(
+        "Cầu Nối có thể giúp bạn những việc dưới đây. Chọn một mục, hoặc gõ câu hỏi, ví dụ: "
+        "**hộ nghèo được hỗ trợ gì**."
+    ),
+    "bot": N_(
+        "Tôi là trợ lý **tự động** của Cầu Nối, không phải người. Câu hỏi nào tôi chưa trả lời được, "
+        "tôi có thể chuyển cho cán bộ trả lời. Bạn chọn một mục, hoặc gõ câu hỏi:"
+    ),
 }
+WITH_MENU = frozenset({"greeting", "help", "bot"})  # small talk answered with the menu under it
 
 
 def start(turn: Turn) -> None:
@@ -83,7 +102,7 @@ async def answer_question(turn: Turn, question: str) -> None:
         else:
             turn.reset()
             message = SMALLTALK.get(intent, SMALLTALK["ok"])
-            turn.say(_(message), menu_buttons(turn.t) if intent == "greeting" else ())
+            turn.say(_(message), menu_buttons(turn.t) if intent in WITH_MENU else ())
         return
     if reply.outcome is Outcome.ANSWER and reply.answer is not None:
         say_answer(turn, engine, reply.answer, question, reply)
@@ -93,15 +112,24 @@ async def answer_question(turn: Turn, question: str) -> None:
         choices = [button(label(c.entry.question), "q", entry_key(c.entry.id)) for c in reply.suggestions[:RELATED]]
         turn.say(
             _("Có phải bạn muốn hỏi một trong các câu sau?"),
-            [*choices, button(_("Không phải — gửi câu hỏi cho cán bộ"), "fw", "yes")],
+            [*choices, button(_("Không phải — gửi câu hỏi cho cán bộ"), "fw", "none")],
         )
         return
-    turn.go(NAME, "fallback", {"q": question}, capture=False)
-    turn.say(
+    _offer_forward(
+        turn,
+        question,
         _(
             "Xin lỗi, tôi chưa có câu trả lời chắc chắn cho câu hỏi này. Bạn có muốn **gửi câu hỏi cho cán bộ** "
             "không? Cán bộ sẽ trả lời ngay trong cuộc trò chuyện này. Bạn cũng có thể hỏi lại bằng cách khác."
         ),
+    )
+
+
+def _offer_forward(turn: Turn, question: str, text: str) -> None:
+    _ = turn.t.gettext
+    turn.go(NAME, "fallback", {"q": question}, capture=False)
+    turn.say(
+        text,
         [
             button(_("Có, gửi cho cán bộ"), "fw", "yes"),
             button(_("Không, cảm ơn"), "fw", "no"),
@@ -127,11 +155,22 @@ def say_answer(turn: Turn, engine: AnswerEngine, entry: Entry, question: str, re
     turn.say(
         text,
         [
+            *_named_menu_items(turn, entry),
             *_related_buttons(turn, engine, entry, reply),
             button(_("👍 Có"), "fb", "y", key),
             button(_("👎 Không"), "fb", "n", key),
         ],
     )
+
+
+def _named_menu_items(turn: Turn, entry: Entry) -> list[Button]:
+    """The menu items an answer tells the citizen to choose ("chọn mục **Gửi phản ánh**"), as buttons."""
+    named = [
+        button(turn.t.gettext(text), "m", action)
+        for text, action in MENU_ITEMS
+        if action != "ask" and f"**{text}**" in entry.answer
+    ]
+    return named[:2]
 
 
 def _related_buttons(turn: Turn, engine: AnswerEngine, entry: Entry, reply: EngineReply | None) -> list[Button]:
@@ -237,7 +276,13 @@ async def _on_text(turn: Turn, text: str) -> None:
 
 async def _on_button(turn: Turn, payload: Payload) -> None:
     _ = turn.t.gettext
-    if payload.action == "fw" and payload.arg(0) == "yes":
+    if payload.action == "fw" and payload.arg(0) == "none" and _typed_not_a_number(turn):
+        # "không" typed under the suggestions means "none of these", not yet "send it": ask first.
+        question = turn.state.data.get("q")
+        if isinstance(question, str):
+            _offer_forward(turn, question, _("Vâng. Bạn có muốn **gửi câu hỏi này cho cán bộ** trả lời không?"))
+            return
+    if payload.action == "fw" and payload.arg(0) in {"yes", "none"}:
         await _forward(turn)
         return
     if payload.action == "fw":
@@ -253,6 +298,11 @@ async def _on_button(turn: Turn, payload: Payload) -> None:
         commune.ask_to_type(turn)
         return
     await _file_question(turn, question, pick.code)
+
+
+def _typed_not_a_number(turn: Turn) -> bool:
+    typed = turn.event.input
+    return isinstance(typed, Text) and choice_number(typed.text, 99) is None
 
 
 async def on_topics(turn: Turn, payload: Payload) -> bool:

@@ -298,6 +298,15 @@ def _result(turn: Turn, standard: Standard, *, deprivations: int | None) -> None
             "hộ nghèo, hộ cận nghèo hay không."
         ),
     ]
+    if result.middle_line is not None:
+        lines += [
+            "",
+            _(
+                "Nếu nhà bạn **làm nông, lâm, ngư hoặc diêm nghiệp**, với thu nhập này (đến {line}/người/tháng) "
+                "nhà bạn có thể thuộc **hộ có mức sống trung bình**: được Nhà nước hỗ trợ ít nhất 30% tiền mua "
+                "bảo hiểm y tế. Việc này cũng do rà soát của UBND xã, phường xác định."
+            ).format(line=turn.t.money(result.middle_line)),
+        ]
     if result.verdict is Verdict.NEITHER:
         lines += [
             "",

@@ -40,9 +40,10 @@ from bot.flows.common import (
     tracking_lines,
 )
 from bot.i18n import N_
-from bot.parsing import parse_phone, show_phone
+from bot.parsing import folded, parse_phone, show_phone
 from bot.payloads import Payload, button
 from bot.replies import SHARE_CONTACT, Button, label
+from bot.state import State
 from bot.turn import Flow, Turn
 from casework.tickets.models import TicketKind
 from casework.tickets.schemas import AttachmentCreate, ConsentCreate, TicketCreate
@@ -66,6 +67,9 @@ KINDS: dict[str, tuple[TicketKind, str | None, str]] = {
     "request": (TicketKind.FEEDBACK, "de-nghi-ra-soat", N_("Đề nghị rà soát hộ nghèo")),
 }
 CHOOSABLE = ("feedback", "list", "support", "denounce")
+RESUME = "rw"  # "Viết tiếp" after the citizen was asked whether to throw the draft away
+# Said alone while telling what happened, these mean "I have finished" (the prompt says "Gửi xong…").
+DONE_WORDS = frozenset({"xong", "xong roi", "da xong", "het", "het roi", "gui", "gui di", "tiep", "tiep theo"})
 FILE_NAMES = {
     AttachmentKind.PHOTO: N_("ảnh"),
     AttachmentKind.VOICE: N_("ghi âm"),
@@ -89,8 +93,19 @@ async def start_request(turn: Turn, summary: str) -> None:
         turn.reset()
         return
     turn.go(NAME, "commune", {"kind": "request", "texts": [summary], "files": []})
-    turn.say(_("Tôi sẽ gửi kết quả tự kiểm tra kèm đề nghị rà soát cho UBND xã, phường của bạn."))
+    turn.say(
+        _(
+            "Tôi sẽ gửi kết quả tự kiểm tra kèm đề nghị rà soát cho UBND xã, phường của bạn, để cán bộ biết và "
+            "liên hệ.\n\n**Lưu ý:** đây **chưa phải giấy đề nghị chính thức**. Để được rà soát, bạn vẫn cần "
+            "nộp giấy đề nghị tại UBND xã, phường; cán bộ xã sẽ hướng dẫn."
+        )
+    )
     commune.ask_commune(turn)
+
+
+def has_draft(state: State) -> bool:
+    """Whether the chat is in the middle of a report that already says something (text, photo, voice)."""
+    return state.flow == NAME and bool(state.data.get("texts") or state.data.get("files"))
 
 
 def _ask_kind(turn: Turn) -> None:
@@ -133,11 +148,18 @@ def _ask_description(turn: Turn) -> None:
 
 def _ask_contact(turn: Turn) -> None:
     _ = turn.t.gettext
-    turn.say(
-        _(
+    if turn.state.data.get("kind") == "request":
+        question = _(
+            "Bạn có muốn **để lại số điện thoại** để cán bộ xã liên hệ, hẹn rà soát không? Không bắt buộc. "
+            "Nếu không để lại, cán bộ không biết đây là nhà nào: bạn nên đến UBND xã, phường."
+        )
+    else:
+        question = _(
             "Bạn có muốn **để lại số điện thoại** để cán bộ gọi lại khi cần hỏi thêm không? Không bắt buộc. "
             "Nếu không để lại, phản ánh được gửi **ẩn danh** và bạn vẫn nhận trả lời trong cuộc trò chuyện này."
-        ),
+        )
+    turn.say(
+        question,
         [
             button(_("Để lại số điện thoại"), "rc", "phone"),
             button(_("Không để lại số (ẩn danh)"), "rc", "none"),
@@ -190,8 +212,7 @@ def _ask_confidential(turn: Turn) -> None:
 def _ask_confirm(turn: Turn) -> None:
     _ = turn.t.gettext
     data = turn.state.data
-    text = _description(data)
-    excerpt = text if len(text) <= EXCERPT else text[:EXCERPT].rstrip() + "…"
+    excerpt = label(_description(data), EXCERPT)
     phone = data.get("phone") if data.get("consent_at") else None
     lines = [
         _("**Xem lại trước khi gửi:**"),
@@ -206,9 +227,10 @@ def _ask_confirm(turn: Turn) -> None:
         lines.append(_("- Số điện thoại: {phone} (bạn đã đồng ý)").format(phone=show_phone(phone)))
     else:
         lines.append(_("- Số điện thoại: không để lại (ẩn danh)"))
-    lines.append(
-        _("- Giữ kín với cán bộ xã: {answer}").format(answer=_("Có") if data.get("confidential") else _("Không"))
-    )
+    if data.get("kind") != "request":
+        lines.append(
+            _("- Giữ kín với cán bộ xã: {answer}").format(answer=_("Có") if data.get("confidential") else _("Không"))
+        )
     lines += ["", _("Bấm **Gửi** để gửi đi, hoặc **Huỷ** nếu không muốn gửi.")]
     turn.say("\n".join(lines), [button(_("Gửi"), "rx", "send"), cancel_button(turn.t)])
 
@@ -242,6 +264,9 @@ async def _on_text(turn: Turn, text: str) -> None:
     step = turn.state.step
     if step == "commune":
         commune.offer_matches(turn, text)
+    elif step == "describe" and folded(text) in DONE_WORDS and (data.get("texts") or data.get("files")):
+        turn.go(NAME, "contact")
+        _ask_contact(turn)
     elif step == "describe":
         if not _fits(turn, text):
             return
@@ -362,15 +387,12 @@ async def _on_button(turn: Turn, payload: Payload) -> None:
         turn.go(NAME, "phone")
         _ask_phone(turn)
     elif action == "rc":
-        turn.go(NAME, "confidential", {**data, "phone": None, "consent_at": None})
-        _ask_confidential(turn)
+        _after_contact(turn, {**data, "phone": None, "consent_at": None})
     elif action == "rp" and value == "yes" and isinstance(data.get("phone"), str):
-        turn.go(NAME, "confidential", {**data, "consent_at": turn.now.isoformat()})
-        _ask_confidential(turn)
+        _after_contact(turn, {**data, "consent_at": turn.now.isoformat()})
     elif action == "rp":
-        turn.go(NAME, "confidential", {**data, "phone": None, "consent_at": None})
-        turn.say(_("Vâng, tôi không lưu số điện thoại. Phản ánh sẽ được gửi ẩn danh."))
-        _ask_confidential(turn)
+        turn.say(_("Vâng, tôi không lưu số điện thoại."))
+        _after_contact(turn, {**data, "phone": None, "consent_at": None})
     elif action == "rs":
         turn.go(NAME, "confirm", {**data, "confidential": value == "yes"})
         _ask_confirm(turn)
@@ -378,6 +400,16 @@ async def _on_button(turn: Turn, payload: Payload) -> None:
         await _send(turn)
     else:
         await _prompt(turn)
+
+
+def _after_contact(turn: Turn, data: dict[str, Any]) -> None:
+    """Confidentiality next; a request for review goes to the commune by nature, so straight to the summary."""
+    if data.get("kind") == "request":
+        turn.go(NAME, "confirm", {**data, "confidential": False})
+        _ask_confirm(turn)
+    else:
+        turn.go(NAME, "confidential", data)
+        _ask_confidential(turn)
 
 
 async def _send(turn: Turn) -> None:

@@ -2,14 +2,23 @@
 
 Order of precedence: commands (``/start``, ``/huy``… from any state); button taps (global
 actions from any state, a form's own buttons only if they were the last offered, anything else
-"no longer valid"); typed choices ("2", "có") for the buttons last offered; text captured by
-an open form; a tracking code; otherwise a question for the knowledge engine. Files, shared
-contacts and locations go to a form that takes them, or get a polite word.
+"no longer valid"); typed choices for the buttons last offered ("2", a label or its first words,
+"có"/"đồng ý"/"không" for a yes or no button); the words people type for the commands ("huy",
+"menu", "huy dang ky"); text captured by an open form; a tracking code, alone or in a sentence; a
+bare "có", "không" or number with nothing to answer (the menu); otherwise a question for the
+knowledge engine. Files, shared contacts and locations go to a form that takes them, or get a
+polite word.
+
+A report the citizen has started writing is never thrown away unasked: a typed cancel word or
+number, or a menu button of an older message, first asks "bỏ phản ánh đang viết?". Looking
+something up in the middle of a form (an FAQ answer, a topic) shows it and the form goes on.
 """
 
 from __future__ import annotations
 
+import copy
 import logging
+import re
 import unicodedata
 from collections.abc import Awaitable, Callable
 
@@ -18,7 +27,7 @@ from bot.flows import ask, eligibility, menu, privacy, report, subscribe, track
 from bot.flows.common import show_menu
 from bot.i18n import LANGUAGES
 from bot.parsing import folded
-from bot.payloads import Payload, decode
+from bot.payloads import Payload, button, decode
 from bot.replies import choice_number
 from bot.turn import Flow, Turn
 from casework.tickets.codes import normalize_tracking_code
@@ -31,6 +40,34 @@ FLOWS: dict[str, Flow] = {
 KNOWN_FLOWS = frozenset(FLOWS)
 # Single words people type for the buttons they see ("ko" for "Không").
 _TYPED = {"ko": "khong", "k": "khong", "hok": "khong", "khg": "khong", "no": "khong", "yes": "co", "c": "co"}
+# Ways of saying yes or no to a question whose buttons carry "yes"/"y" or "no"/"n" ("Tôi đồng ý" / "Không
+# đồng ý", "Có" / "Không"): "đồng ý", "ok", "vâng" are yes wherever a yes button is offered.
+_YES = frozenset({"co", "dong y", "toi dong y", "ok", "oke", "okay", "vang", "da", "u", "uh", "um", "yes", "y", "duoc"})
+_NO = frozenset({"khong", "ko", "k", "kg", "khg", "hok", "no", "n", "khong dong y", "khong can", "thoi khong"})
+_YES_ARGS, _NO_ARGS = frozenset({"yes", "y"}), frozenset({"no", "n"})
+# Said with no question to answer, these are not questions for the FAQ ("ok", "vâng" are small talk).
+_BARE_ANSWERS = frozenset({"co", "khong", "ko", "k", "kg", "khg", "hok", "c", "y", "n", "yes", "no"})
+# What people type instead of the commands (which are hard to type on a phone): folded text -> command.
+_TYPED_COMMANDS = {
+    "huy": "huy",
+    "huy bo": "huy",
+    "thoi": "huy",
+    "dung lai": "huy",
+    "thoat": "huy",
+    "menu": "menu",
+    "menu chinh": "menu",
+    "quay lai": "menu",
+    "ve menu": "menu",
+    "tro ve": "menu",
+    "huy dang ky": "huy_dang_ky",
+    "huy dang ki": "huy_dang_ky",
+    "ngung nhan thong bao": "huy_dang_ky",
+    "thoi nhan thong bao": "huy_dang_ky",
+}
+# Taps that only look something up: in the middle of a form they answer, and the form goes on.
+_LOOKUPS = frozenset({"q", "fb", "tl", "tp"})
+_CODE_IN_TEXT = re.compile(r"\bcb[\s._-]*[a-z0-9]{4}[\s._-]*[a-z0-9]{4}\b", re.IGNORECASE)
+SURE = "sure"  # the extra argument of "m:…" once the citizen has confirmed leaving a draft
 
 GlobalHandler = Callable[[Turn, Payload], Awaitable[bool]]
 
@@ -145,7 +182,13 @@ async def on_button(turn: Turn, raw: str) -> None:
         await invalid_choice(turn)
         return
     handler = GLOBAL.get(payload.action)
+    if handler is not None and payload.action in _LOOKUPS and turn.state.capture:
+        await _look_up_in_form(turn, handler, payload)
+        return
     if handler is not None:
+        if payload.action == "m" and _would_lose_draft(turn, raw, payload):
+            _confirm_leaving(turn, payload)
+            return
         if not await handler(turn, payload):
             await invalid_choice(turn)
         return
@@ -154,6 +197,39 @@ async def on_button(turn: Turn, raw: str) -> None:
         await invalid_choice(turn)
         return
     await flow.on_button(turn, payload)
+
+
+async def _look_up_in_form(turn: Turn, handler: GlobalHandler, payload: Payload) -> None:
+    """An FAQ answer or a topic asked for in the middle of a form: show it, then go on with the form."""
+    form = copy.deepcopy(turn.state)
+    if not await handler(turn, payload):
+        turn.state = form
+        await invalid_choice(turn)
+        return
+    turn.state = form
+    flow = FLOWS.get(form.flow)
+    if flow is not None:
+        turn.say(turn.t.gettext("Bạn đang làm dở: {what}. Mời bạn làm tiếp:").format(what=turn.t.gettext(flow.title)))
+        await flow.prompt(turn)
+
+
+def _would_lose_draft(turn: Turn, raw: str, payload: Payload) -> bool:
+    """Whether a menu action would throw away, unasked, a report the citizen has started writing.
+
+    A tap on the step's own "Huỷ" is a clear choice; a typed word or number (a "2" meant as part of
+    the story) and a button of an older message may not be.
+    """
+    tapped_here = isinstance(turn.event.input, ButtonPress) and raw in turn.state.offered_payloads
+    return not tapped_here and payload.arg(1) != SURE and payload.arg(0) != "lang" and report.has_draft(turn.state)
+
+
+def _confirm_leaving(turn: Turn, payload: Payload) -> None:
+    """Ask before a typed word, a number or an old menu button throws a written report away."""
+    _ = turn.t.gettext
+    turn.say(
+        _("Bạn có chắc muốn **bỏ phản ánh đang viết** không? Nếu bỏ, những gì bạn đã kể sẽ không được gửi đi."),
+        [button(_("Bỏ phản ánh này"), "m", payload.arg(0) or "cancel", SURE), button(_("Viết tiếp"), report.RESUME)],
+    )
 
 
 async def invalid_choice(turn: Turn) -> None:
@@ -196,11 +272,23 @@ async def on_text(turn: Turn, raw: str) -> None:
     if chosen is not None:
         await on_button(turn, chosen)
         return
+    command = _TYPED_COMMANDS.get(folded(text))
+    if command == "huy" and report.has_draft(turn.state):
+        _confirm_leaving(turn, Payload("m", ("cancel",)))
+        return
+    if command is not None:
+        await on_command(turn, Command(command))
+        return
     if in_form and flow is not None:
         await flow.on_text(turn, text)
         return
-    if _looks_like_code(text):
-        await track.show(turn, text)
+    code = _code_in(text)
+    if code is not None:
+        await track.show(turn, code)
+        return
+    if folded(text) in _BARE_ANSWERS or choice_number(text, 99) is not None:
+        # "có", "không" or "2" with no question to answer: the menu, whose choices they can pick.
+        show_menu(turn, _("Bạn hãy chọn một mục dưới đây, hoặc gõ câu hỏi của bạn."))
         return
     await ask.answer_question(turn, text)
 
@@ -214,17 +302,47 @@ def _typed_choice(turn: Turn, text: str) -> str | None:
     if number is not None:
         return offered[number - 1][0]
     typed = folded(text)
-    typed = _TYPED.get(typed, typed)
     if not typed:
         return None
     labels = [(payload, folded(label)) for payload, label in offered]
-    matches = [payload for payload, label in labels if label == typed]
-    # The first words of a label ("co" for "Có, gửi cho cán bộ", "nong thon" for "Nông thôn (xã)"); outside
-    # a form only one word, so that a question is not mistaken for the start of a suggested question.
-    words = typed.split()
-    if not matches and (turn.state.capture or len(words) == 1):
-        matches = [payload for payload, label in labels if label.split()[: len(words)] == words]
-    return matches[0] if len(matches) == 1 else None
+    for word in dict.fromkeys((typed, _TYPED.get(typed, typed))):  # "no" as typed first (English labels)
+        matches = [payload for payload, label in labels if label == word]
+        # The first words of a label ("co" for "Có, gửi cho cán bộ", "nong thon" for "Nông thôn (xã)"); outside
+        # a form only one word, so that a question is not mistaken for the start of a suggested question.
+        words = word.split()
+        if not matches and (turn.state.capture or len(words) == 1):
+            matches = [payload for payload, label in labels if label.split()[: len(words)] == words]
+        # In a form, the words inside a label's brackets too ("xa" for "Nông thôn (xã)").
+        if not matches and turn.state.capture:
+            matches = [payload for payload, label in offered if word in _bracketed(label)]
+        if len(matches) == 1:
+            return matches[0]
+    return _yes_or_no(offered, typed)
+
+
+def _bracketed(label: str) -> list[str]:
+    return [folded(inside) for inside in re.findall(r"\(([^)]*)\)", label)]
+
+
+def _yes_or_no(offered: list[tuple[str, str]], typed: str) -> str | None:
+    """The one offered yes (or no) button, when the person typed a way of saying yes (or no)."""
+    wanted = _YES_ARGS if typed in _YES else _NO_ARGS if typed in _NO else None
+    if wanted is None:
+        return None
+    found = []
+    for raw, _label in offered:
+        payload = decode(raw)
+        if payload is not None and payload.args and payload.args[-1] in wanted:
+            found.append(raw)
+    return found[0] if len(found) == 1 else None
+
+
+def _code_in(text: str) -> str | None:
+    """A tracking code typed alone ("cb 7k3m 9q2x", "7K3M9Q2X") or inside a sentence ("mã số CB-7K3M-9Q2X")."""
+    if _looks_like_code(text):
+        return text
+    found = _CODE_IN_TEXT.search(text)
+    return found.group(0) if found is not None and normalize_tracking_code(found.group(0)) else None
 
 
 def _looks_like_code(text: str) -> bool:

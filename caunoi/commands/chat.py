@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import logging
 import sys
 from collections.abc import Iterator
 
@@ -72,7 +73,14 @@ async def _chat(settings: Settings, live: LiveKnowledge) -> None:
 
     engine = create_engine(settings.resolved_database_url)
     try:
-        await upgrade(engine)
+        # The citizen's screen is no place for the migration log (it still says what goes wrong).
+        migrations = logging.getLogger("alembic")
+        level = migrations.level
+        migrations.setLevel(max(logging.WARNING, migrations.getEffectiveLevel()))
+        try:
+            await upgrade(engine)
+        finally:
+            migrations.setLevel(level)
         deps = Deps(knowledge=lambda: live.engine, zone=settings.zone, rules=settings.deadline_rules)
         terminal = TerminalChat(create_session_factory(engine), deps, chat_ref=chat_ref(), ansi=sys.stdout.isatty())
         await converse(terminal, _lines(), lambda text: typer.echo(text))

@@ -69,6 +69,8 @@ class Standard(BaseModel):
     valid_from: dt.date
     valid_until: dt.date
     income_lines: dict[Area, int]
+    # The top of the "mức sống trung bình" band (farming households); None where it is not confirmed.
+    middle_income_lines: dict[Area, int] | None = None
     area_labels: dict[Area, Text]  # on the buttons: "Nông thôn (xã)"
     area_names: dict[Area, Text]  # in a sentence: "chuẩn nghèo nông thôn"
     poor_min_deprivations: int = Field(ge=1)
@@ -85,6 +87,9 @@ class Standard(BaseModel):
             raise ValueError("income_lines, area_labels and area_names need both rural and urban")
         if any(line <= 0 for line in self.income_lines.values()):
             raise ValueError("income lines are positive amounts in đồng")
+        middle = self.middle_income_lines
+        if middle is not None and (set(middle) != set(Area) or any(middle[a] <= self.income_lines[a] for a in Area)):
+            raise ValueError("middle_income_lines need both areas, each above its income line")
         if bool(self.indicators) == bool(self.indicators_from):
             raise ValueError("give either indicators or indicators_from, not both")
         if self.indicators_confirmed and self.indicators_from:
@@ -133,6 +138,7 @@ class Assessment:
     per_capita: int  # monthly income per person, rounded down
     line: int
     deprivations: int | None  # None when not asked
+    middle_line: int | None = None  # set when above the poverty line but within the middle-income band
 
 
 def assess(
@@ -154,7 +160,15 @@ def assess(
         verdict = Verdict.POOR
     else:
         verdict = Verdict.NEAR_POOR
-    return Assessment(verdict=verdict, per_capita=per_capita, line=line, deprivations=deprivations)
+    middle = standard.middle_income_lines[area] if standard.middle_income_lines else None
+    in_band = verdict is Verdict.NEITHER and middle is not None and monthly_income <= middle * household_size
+    return Assessment(
+        verdict=verdict,
+        per_capita=per_capita,
+        line=line,
+        deprivations=deprivations,
+        middle_line=middle if in_band else None,
+    )
 
 
 def _nfc(value: Any) -> Any:

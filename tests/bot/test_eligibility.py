@@ -129,11 +129,13 @@ async def test_the_result_can_be_sent_to_the_commune_as_a_request_for_review(cha
     await answer_household(chat, area="Nông thôn", size="4", income="4 triệu")
     await answer_indicators(chat, yes=3)
     await chat.tap("Gửi đề nghị rà soát cho xã")
+    assert "chưa phải giấy đề nghị chính thức" in chat.text  # the paper form is still needed
     await chat.say("thuc phan")
     await chat.tap("Thục Phán")
+    assert "hẹn rà soát" in chat.text
     await chat.tap("Không để lại số")
-    await chat.tap("Không cần giữ kín")
-    assert "Đề nghị rà soát hộ nghèo" in chat.text
+    # Addressed to the commune by nature: no "keep it from the commune's staff?" question.
+    assert "Đề nghị rà soát hộ nghèo" in chat.text and "Giữ kín" not in chat.text
     await chat.tap("Gửi")
     [ticket] = await chat.tickets()
     assert ticket.kind is TicketKind.FEEDBACK and ticket.topic == "de-nghi-ra-soat"
@@ -182,3 +184,30 @@ def test_the_standard_files_are_nfc() -> None:
     for path in paths:
         text = path.read_text(encoding="utf-8")
         assert unicodedata.normalize("NFC", text) == text, path
+
+
+async def test_above_the_line_within_the_middle_band_mentions_the_middle_income_household(chat: Chat) -> None:
+    await answer_household(chat, area="Nông thôn", size="3", income="6tr")  # 2,000,000 each
+    assert "**có thể không thuộc**" in chat.text
+    assert "**hộ có mức sống trung bình**" in chat.text and "2.250.000" in chat.text
+    assert "làm nông, lâm, ngư" in chat.text
+
+
+async def test_above_the_middle_band_or_under_the_line_there_is_no_middle_income_note(chat: Chat) -> None:
+    await answer_household(chat, area="Nông thôn", size="3", income="7tr")  # 2,333,333 each
+    assert "mức sống trung bình" not in chat.text
+    await answer_household(chat, area="Thành thị", size="2", income="3tr")  # under the urban line: indicators next
+    assert "mức sống trung bình" not in chat.text
+
+
+def test_the_middle_band_is_only_where_the_standard_states_it() -> None:
+    standards = default_standards()
+    old, new = standards.by_id("nd-07-2021"), standards.by_id("nd-351-2025")
+    assert old is not None and new is not None
+    within = assess(old, area=Area.URBAN, household_size=2, monthly_income=6_000_000, deprivations=None)
+    assert within.verdict is Verdict.NEITHER and within.middle_line == 3_000_000
+    above = assess(old, area=Area.URBAN, household_size=2, monthly_income=6_000_001, deprivations=None)
+    assert above.middle_line is None
+    # 2027–2030: the middle-income standard is not confirmed, so nothing is said about it.
+    assert new.middle_income_lines is None
+    assert assess(new, area=Area.RURAL, household_size=1, monthly_income=2_300_000, deprivations=None).middle_line is None

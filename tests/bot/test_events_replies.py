@@ -61,6 +61,14 @@ def test_long_labels_are_shortened_with_an_ellipsis() -> None:
     assert shortened.endswith("…")
 
 
+def test_long_labels_are_cut_between_words_never_inside_one() -> None:
+    question = "Hộ cận nghèo có được hỗ trợ tiền đóng bảo hiểm y tế miễn phí không, và được bao nhiêu phần trăm?"
+    shortened = label(question)
+    assert len(shortened) <= 64 and shortened.endswith("…")
+    assert question.startswith(shortened[:-1]) and question[len(shortened) - 1] == " "
+    assert label("x" * 100).endswith("…") and len(label("x" * 100)) == 64  # one long word: cut where it must
+
+
 def test_buttons_become_numbered_choices_for_channels_without_buttons() -> None:
     reply = Reply("Bạn muốn gì?", (Button("Hỏi", "m:ask"), Button("Gửi", "m:report"), Button("Tra cứu", "m:track")))
     assert (

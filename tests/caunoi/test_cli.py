@@ -150,6 +150,7 @@ def test_chat_opens_the_embedded_database_and_answers_at_the_prompt(mini_knowled
     assert result.returncode == 0, result.stderr
     assert (data / "caunoi.db").exists()
     assert "Câu trả lời cho: Hộ nghèo vay vốn" in result.stdout.decode()
+    assert "alembic" not in result.stdout.decode() + result.stderr.decode()  # no migration log on the screen
 
 
 def free_port() -> int:
@@ -200,3 +201,44 @@ def test_run_serves_the_api_over_http_until_stopped(mini_knowledge: Path, tmp_pa
     printed = out.decode()
     assert f"http://127.0.0.1:{port}/api/v1/docs" in printed
     assert "quantri" in printed and "mật-khẩu-quản-trị-dài" not in printed + err.decode()
+
+
+def test_user_add_refuses_a_unit_that_does_not_exist(mini_knowledge: Path, tmp_path: Path) -> None:
+    env = {"CAUNOI_DATA_DIR": str(tmp_path / "data")}
+    args = ("user", "add", "nong.van.e", "--name", "E", "--unit", "99999", "--password-stdin")
+    result = caunoi(*args, knowledge=mini_knowledge, stdin="mật-khẩu-đủ-dài\n".encode(), env=env)
+    assert result.returncode == 2, result.stderr
+    assert "99999" in result.stderr.decode() and "commune code" in result.stderr.decode()
+    assert b"Traceback" not in result.stderr
+
+
+def test_user_commands_apply_the_password_policy_and_enable_a_disabled_official(
+    mini_knowledge: Path, tmp_path: Path
+) -> None:
+    env = {"CAUNOI_DATA_DIR": str(tmp_path / "data")}
+    assert caunoi("db", "upgrade", knowledge=mini_knowledge, env=env).returncode == 0
+
+    def add(username: str, password: str) -> subprocess.CompletedProcess[bytes]:
+        args = ("user", "add", username, "--name", "E", "--unit", "01273", "--password-stdin")
+        return caunoi(*args, knowledge=mini_knowledge, stdin=f"{password}\n".encode(), env=env)
+
+    for password in (" " * 12, "1234567890", "nong.van.e.2026", "Password123"):
+        weak = add("nong.van.e", password)
+        assert weak.returncode == 1 and "password" in weak.stderr.decode(), weak.stderr
+        assert b"Traceback" not in weak.stderr
+    assert add("nong.van.e", "mật-khẩu-đủ-dài").returncode == 0
+    reset = caunoi(
+        "user",
+        "reset-password",
+        "nong.van.e",
+        "--password-stdin",
+        knowledge=mini_knowledge,
+        stdin=b"0987654321\n",
+        env=env,
+    )
+    assert reset.returncode == 1 and "password" in reset.stderr.decode()
+    assert caunoi("user", "disable", "nong.van.e", knowledge=mini_knowledge, env=env).returncode == 0
+    enabled = caunoi("user", "enable", "nong.van.e", knowledge=mini_knowledge, env=env)
+    assert enabled.returncode == 0 and "Enabled nong.van.e." in enabled.stdout.decode()
+    listed = caunoi("user", "list", knowledge=mini_knowledge, env=env).stdout.decode()
+    assert listed.splitlines() == ["nong.van.e\tE\tofficer\t01273\tactive"]
