@@ -234,6 +234,19 @@ def search_units(text: str, limit: int = 5) -> list[UnitMatch]:
     return matches[:limit]
 
 
+def units_of_district(text: str) -> tuple[District, list[Unit]] | None:
+    """A former district named on its own ("thành phố Cao Bằng", "huyện Hạ Lang") and the units
+    that took in its communes; None when the text names no district, or more than a district."""
+    named = [segment for segment in _segments(text) if _is_place(segment)]
+    if len(named) != 1 or named[0].role is not _Role.DISTRICT:
+        return None
+    district = _match_district(named[0].words, MIN_SCORE)
+    if district is None:
+        return None
+    found = [unit for unit in _gazetteer().units if district.code in {d.code for d in unit.former_districts}]
+    return district, found
+
+
 def match_old_communes(commune: str, district: str | None = None, limit: int = 5) -> list[OldCommuneMatch]:
     """Find pre-2025 communes from typed text ("xã Thị Hoa, huyện Hạ Lang"), best first.
 

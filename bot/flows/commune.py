@@ -26,7 +26,7 @@ from bot.flows.common import cancel_button, unit_name
 from bot.payloads import Payload, button
 from bot.replies import Button, label
 from bot.turn import Turn
-from knowledge.gazetteer import match_old_communes, search_units, unit_by_code
+from knowledge.gazetteer import match_old_communes, search_units, unit_by_code, units_of_district
 
 ACTION = "cm"
 MAX_MATCHES = 6
@@ -88,6 +88,21 @@ def offer_matches(turn: Turn, text: str, *, allow_skip: bool = True) -> None:
             _("{unit} (gồm {old} cũ)").format(unit=unit_name(turn.t, old.unit), old=old.commune.full_name),
         )
     extra = [button(_("Không rõ"), ACTION, "skip")] if allow_skip else []
+    district = units_of_district(text) if not found else None
+    if district is not None and district[1]:
+        former, taken_in = district
+        choices = [button(label(unit_name(turn.t, unit)), ACTION, unit.code) for unit in taken_in[:MAX_MATCHES]]
+        more = ""
+        if taken_in[MAX_MATCHES:]:
+            more = " " + _("Không thấy xã, phường của bạn thì gõ tên xã, phường cũ (không cần dấu).")
+        turn.say(
+            _("Từ 1/7/2025 không còn {district}. Các xã, phường của {district} cũ nay thuộc:").format(
+                district=former.full_name[:1].lower() + former.full_name[1:]
+            )
+            + more,
+            [*choices, *extra, cancel_button(turn.t)],
+        )
+        return
     if not found:
         turn.say(
             _(

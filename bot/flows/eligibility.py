@@ -75,7 +75,8 @@ def start(turn: Turn) -> None:
     intro = _(
         "**Tự kiểm tra hộ nghèo** (chỉ để tham khảo), theo {document}, áp dụng đến hết {until}.\n"
         "Tôi sẽ hỏi nơi ở, số người, thu nhập, rồi tối đa {count} câu về hoàn cảnh gia đình. "
-        "Câu trả lời của bạn **không được lưu** lại."
+        "Câu trả lời của bạn **không được lưu** lại: chỉ được giữ tạm trong lúc bạn trả lời, và không gửi cho "
+        "ai nếu bạn không chọn gửi."
     ).format(document=standard.document, until=turn.t.short_date(standard.valid_until), count=count)
     if not standard.indicators_confirmed:
         intro += "\n\n" + _(

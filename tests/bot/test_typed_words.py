@@ -190,3 +190,14 @@ async def test_a_question_after_a_greeting_is_answered_like_the_question_alone(c
     alone = chat.text
     await chat.say("xin chao, cho hoi ho ngheo duoc ho tro gi")
     assert "Căn cứ" in chat.text and chat.text == alone
+
+
+async def test_the_old_city_typed_as_the_commune_offers_the_wards_that_replaced_it(chat: Chat) -> None:
+    await chat.say("/start")
+    await chat.tap("Gửi phản ánh")
+    await chat.tap("Phản ánh, kiến nghị")
+    await chat.say("thanh pho cao bang")
+    assert "không còn thành phố Cao Bằng" in chat.text
+    assert {"Phường Thục Phán", "Phường Nùng Trí Cao", "Phường Tân Giang"} <= set(chat.labels)
+    await chat.tap("Tân Giang")
+    assert "kể lại sự việc" in chat.text

@@ -18,7 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from knowledge import gazetteer
-from knowledge.gazetteer import DATA_FILE, MIN_SCORE, UnitKind
+from knowledge.gazetteer import DATA_FILE, MIN_SCORE, UnitKind, units_of_district
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -325,3 +325,19 @@ def test_vietnamadminunits_and_vietnam_provinces_agree_but_for_three_codes() -> 
         merged = {commune.code for commune in unit.former_communes}
         assert right in merged and wrong not in merged
     assert {ward.name for ward in Ward.iter_by_province(ProvinceCode.P_04)} >= {"Xã Đàm Thuỷ"}
+
+
+def test_a_former_district_named_alone_gives_the_units_that_took_in_its_communes() -> None:
+    for typed in ("thanh pho cao bang", "TP Cao Bằng", "thành phố cao bang"):
+        found = units_of_district(typed)
+        assert found is not None, typed
+        district, taken_in = found
+        assert district.code == "040"
+        assert {"Thục Phán", "Nùng Trí Cao", "Tân Giang"} <= {unit.name for unit in taken_in}
+        assert all(district.code in {d.code for d in unit.former_districts} for unit in taken_in)
+    ha_lang = units_of_district("huyen ha lang")
+    assert ha_lang is not None and ha_lang[0].name == "Hạ Lang" and len(ha_lang[1]) >= 2
+    # A commune's name, the province, or a commune with its district is not "a district alone".
+    assert units_of_district("ha lang") is None
+    assert units_of_district("tinh cao bang") is None
+    assert units_of_district("xa thi hoa, huyen ha lang") is None
