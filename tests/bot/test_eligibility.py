@@ -210,4 +210,6 @@ def test_the_middle_band_is_only_where_the_standard_states_it() -> None:
     assert above.middle_line is None
     # 2027–2030: the middle-income standard is not confirmed, so nothing is said about it.
     assert new.middle_income_lines is None
-    assert assess(new, area=Area.RURAL, household_size=1, monthly_income=2_300_000, deprivations=None).middle_line is None
+    assert (
+        assess(new, area=Area.RURAL, household_size=1, monthly_income=2_300_000, deprivations=None).middle_line is None
+    )
