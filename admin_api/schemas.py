@@ -25,6 +25,7 @@ from pydantic import (
     StringConstraints,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 from casework.audit.models import AuditAction
@@ -48,7 +49,8 @@ LATEST_MOMENT = dt.datetime(2100, 12, 31, tzinfo=dt.UTC)
 
 # Anchored: any character but NUL (PostgreSQL text cannot hold it), and at least one that is not
 # a space, so that stripping never leaves an empty string behind.
-VISIBLE = r"^[^\x00]*[^\s\x00][^\x00]*$"
+# Some visible character, and no NUL: blank, or zero-width spaces and joiners only, is nothing to read.
+VISIBLE = r"^[^\x00]*[^\s\x00\u200B-\u200F\u2060\uFEFF][^\x00]*$"
 NO_NUL = r"^[^\x00]*$"
 COMMUNE_CODES: tuple[str, ...] = tuple(sorted(unit.code for unit in units()))
 
@@ -78,6 +80,14 @@ CommuneCode = Annotated[
     Field(pattern=r"^[0-9]{5}$", json_schema_extra={"enum": list(COMMUNE_CODES)}),
     AfterValidator(_known_commune),
 ]
+
+
+def in_order(first: dt.date | None, last: dt.date | None, names: str) -> None:
+    """Refuse a period whose start comes after its end (it would quietly match nothing); moments are dates too."""
+    if first is not None and last is not None and first > last:
+        raise ValueError(f"{names}: the start is after the end")
+
+
 TrackingCode = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9 _.-]+$")]
 Day = Annotated[dt.date, Field(ge=EARLIEST, le=LATEST)]
 Moment = Annotated[AwareDatetime, BeforeValidator(_written_out), Field(ge=EARLIEST_MOMENT, le=LATEST_MOMENT)]
@@ -212,7 +222,7 @@ class TicketListParams(Strict):
     status: list[TicketStatus] = Field(default_factory=list, max_length=len(TicketStatus))
     kind: list[TicketKind] = Field(default_factory=list, max_length=len(TicketKind))
     topic: str | None = Field(default=None, min_length=1, max_length=64, pattern=NO_NUL)
-    commune: str | None = Field(default=None, pattern=r"^[0-9]{5}$")
+    commune: CommuneCode | None = None
     assignee: str | None = Field(
         default=None, pattern=r"^(me|none|[1-9][0-9]{0,8})$", description="An official's id, `me`, or `none`."
     )
@@ -224,6 +234,11 @@ class TicketListParams(Strict):
     sort: TicketSort = TicketSort.NEWEST
     limit: int = Field(default=50, ge=1, le=100)
     cursor: str | None = Field(default=None, max_length=500, pattern=r"^[A-Za-z0-9_-]+$")
+
+    @model_validator(mode="after")
+    def _period_in_order(self) -> TicketListParams:
+        in_order(self.received_from, self.received_to, "received_from, received_to")
+        return self
 
     def to_query(self, actor: Official) -> TicketQuery:
         """The casework query, with ``assignee=me`` read as the caller; another unit's commune is not found."""
@@ -263,6 +278,11 @@ class AuditParams(Strict):
     until: Moment | None = None
     limit: int = Field(default=50, ge=1, le=200)
     cursor: str | None = Field(default=None, max_length=200, pattern=r"^[A-Za-z0-9_-]+$")
+
+    @model_validator(mode="after")
+    def _period_in_order(self) -> AuditParams:
+        in_order(self.since, self.until, "since, until")
+        return self
 
     def to_query(self) -> AuditQuery:
         """The casework query."""

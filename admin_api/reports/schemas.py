@@ -6,15 +6,20 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
-from admin_api.schemas import Day, Strict
+from admin_api.schemas import CommuneCode, Day, Strict, in_order
 
 
 class ReportParams(Strict):
-    commune: str | None = Field(default=None, pattern=r"^[0-9]{5}$", description="One commune only.")
+    commune: CommuneCode | None = Field(default=None, description="One commune only.")
     received_from: Day | None = Field(default=None, description="First day of receipt (Vietnamese calendar).")
     received_to: Day | None = Field(default=None, description="Last day of receipt, included.")
+
+    @model_validator(mode="after")
+    def _period_in_order(self) -> ReportParams:
+        in_order(self.received_from, self.received_to, "received_from, received_to")
+        return self
 
 
 class ExportFormat(enum.StrEnum):
@@ -25,7 +30,7 @@ class ExportFormat(enum.StrEnum):
 class ExportParams(Strict):
     format: ExportFormat = ExportFormat.CSV
     year: int = Field(ge=2000, le=2100, description="The year tickets were received in.")
-    commune: str | None = Field(default=None, pattern=r"^[0-9]{5}$")
+    commune: CommuneCode | None = None
 
     def as_period(self) -> ReportParams:
         """The same tickets as summary parameters."""

@@ -20,6 +20,7 @@ from casework.officials.service import (
     list_officials,
     reset_password,
 )
+from casework.tickets.workflow import release_assignments
 
 router = APIRouter(prefix="/officials", tags=["officials"])
 
@@ -57,8 +58,13 @@ async def add_official(body: OfficialEntry, actor: Manager, session: SessionDep)
 
 @router.post("/{official_id}/disable", responses=documented(401, 403, 404, 409, 422))
 async def disable(official_id: OfficialId, actor: Manager, session: SessionDep) -> OfficialPublic:
-    """Disable an account; its tokens stop working at once (409 for the last active province admin)."""
-    return OfficialPublic.model_validate(await disable_official(session, actor=actor, official_id=official_id))
+    """Disable an account; its tokens stop working at once (409 for the last active province admin).
+
+    Its open tickets go back to the unassigned queue, each with an assignment event.
+    """
+    official = await disable_official(session, actor=actor, official_id=official_id)
+    await release_assignments(session, official=official, actor=actor)
+    return OfficialPublic.model_validate(official)
 
 
 @router.post("/{official_id}/enable", responses=documented(401, 403, 404, 422))
@@ -80,7 +86,9 @@ async def set_password(
 async def set_role(official_id: OfficialId, body: RoleRequest, actor: Manager, session: SessionDep) -> OfficialPublic:
     """Give the official another role or unit; every token issued before stops working.
 
-    422 for an unknown unit; 409 when it would demote or move the last active province admin.
+    422 for an unknown unit; 409 when it would demote or move the last active province admin. Open
+    tickets the official can no longer work on go back to the unassigned queue.
     """
     official = await change_role(session, actor=actor, official_id=official_id, role=body.role, unit=body.unit)
+    await release_assignments(session, official=official, actor=actor)
     return OfficialPublic.model_validate(official)

@@ -47,7 +47,8 @@ _NO = frozenset({"khong", "ko", "k", "kg", "khg", "hok", "no", "n", "khong dong 
 _YES_ARGS, _NO_ARGS = frozenset({"yes", "y"}), frozenset({"no", "n"})
 # Said with no question to answer, these are not questions for the FAQ ("ok", "vâng" are small talk).
 _BARE_ANSWERS = frozenset({"co", "khong", "ko", "k", "kg", "khg", "hok", "c", "y", "n", "yes", "no"})
-# What people type instead of the commands (which are hard to type on a phone): folded text -> command.
+# What people type instead of the commands (which are hard to type on a phone): folded text -> command
+# and its argument.
 _TYPED_COMMANDS = {
     "huy": "huy",
     "huy bo": "huy",
@@ -59,6 +60,10 @@ _TYPED_COMMANDS = {
     "quay lai": "menu",
     "ve menu": "menu",
     "tro ve": "menu",
+    "tieng viet": "ngon_ngu vi",
+    "vietnamese": "ngon_ngu vi",
+    "tieng anh": "ngon_ngu en",
+    "english": "ngon_ngu en",
     "huy dang ky": "huy_dang_ky",
     "huy dang ki": "huy_dang_ky",
     "ngung nhan thong bao": "huy_dang_ky",
@@ -277,7 +282,8 @@ async def on_text(turn: Turn, raw: str) -> None:
         _confirm_leaving(turn, Payload("m", ("cancel",)))
         return
     if command is not None:
-        await on_command(turn, Command(command))
+        name, _space, argument = command.partition(" ")
+        await on_command(turn, Command(name, argument))
         return
     if in_form and flow is not None:
         await flow.on_text(turn, text)

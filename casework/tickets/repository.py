@@ -91,6 +91,12 @@ async def reply_of_ticket(session: AsyncSession, ticket_id: int, event_id: int) 
     return (await session.scalars(statement)).one_or_none()
 
 
+async def running_assigned_to(session: AsyncSession, official_id: int) -> list[Ticket]:
+    """The open tickets assigned to an official, oldest first."""
+    statement = select(T).where(T.assignee_id == official_id, T.status.in_(RUNNING)).order_by(T.id)
+    return list((await session.scalars(statement)).all())
+
+
 async def duplicates_of(session: AsyncSession, ticket_id: int) -> list[Ticket]:
     """The tickets merged into this one, oldest first."""
     statement = select(T).where(T.duplicate_of_id == ticket_id).order_by(T.id)

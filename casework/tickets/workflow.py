@@ -14,7 +14,7 @@ import datetime as dt
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from casework.audit.models import AuditAction
+from casework.audit.models import ActorKind, AuditAction
 from casework.audit.service import record
 from casework.calendar.service import load_calendar
 from casework.calendar.workdays import WorkingCalendar
@@ -156,6 +156,34 @@ async def assign(
         detail={"assignee_id": assignee_id},
     )
     return await _change(session, ticket, event, rules, now)
+
+
+async def release_assignments(
+    session: AsyncSession, *, official: Official, actor: Official | None, now: dt.datetime | None = None
+) -> list[str]:
+    """Take back the open tickets an official can no longer work on; return their codes.
+
+    Called after an official is disabled, moved to another unit or given a role that does not work
+    cases: their tickets would otherwise stay assigned to someone who cannot open them, and out of
+    the "unassigned" queue. Each gets an assignment event by whoever made the change.
+    """
+    now = now or utcnow()
+    released = []
+    for ticket in await repository.running_assigned_to(session, official.id):
+        if can(official, Action.TICKET_WORK) and is_visible(official, ticket):
+            continue
+        add_event(
+            session,
+            ticket,
+            EventKind.ASSIGNMENT,
+            actor or ActorKind.SYSTEM,
+            now,
+            data={"from": official.id, "to": None, "reason": "the assignee can no longer work on it"},
+        )
+        ticket.assignee_id = None
+        await save(session, now, ticket)
+        released.append(ticket.code)
+    return released
 
 
 async def change_status(

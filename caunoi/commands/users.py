@@ -24,6 +24,7 @@ from casework.officials.service import (
     list_officials,
     reset_password,
 )
+from casework.tickets.workflow import release_assignments
 from caunoi.commands.common import load_settings
 
 app = typer.Typer(no_args_is_help=True, help="Manage officials' accounts (the command line acts as the system).")
@@ -124,6 +125,7 @@ def disable(username: Annotated[str, typer.Argument(help="The official to disabl
     async def work(session: AsyncSession) -> None:
         official = await find_official(session, username=username)
         await disable_official(session, actor=None, official_id=official.id)
+        await release_assignments(session, official=official, actor=None)
 
     _run(work)
     typer.echo(f"Disabled {username}.")

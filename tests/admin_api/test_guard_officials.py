@@ -123,3 +123,29 @@ async def test_a_disabled_official_can_be_enabled_again_by_their_admins(
             )
         ).all()
     assert actions == ["official.disable", "official.enable"]
+
+
+@pytest.mark.parametrize("change", ["move", "disable"])
+async def test_an_official_who_can_no_longer_work_a_ticket_gives_it_back_to_the_queue(
+    client: httpx.AsyncClient, world: World, change: str
+) -> None:
+    officer = world.official(Role.OFFICER)
+    tickets = f"{API}/tickets"
+    assigned = await client.post(
+        f"{tickets}/{world.a.code}/assign", json={"assignee_id": officer.id}, headers=world.headers(Role.SUPERVISOR)
+    )
+    assert assigned.status_code == 200, assigned.text
+    admin = world.headers(Role.ADMIN, PROVINCE)
+    if change == "move":
+        done = await client.put(
+            f"{OFFICIALS}/{officer.id}/role", json={"role": "officer", "unit": COMMUNE_B}, headers=admin
+        )
+    else:
+        done = await client.post(f"{OFFICIALS}/{officer.id}/disable", headers=admin)
+    assert done.status_code == 200, done.text
+    detail = (await client.get(f"{tickets}/{world.a.code}", headers=world.headers(Role.SUPERVISOR))).json()
+    assert detail["ticket"]["assignee_id"] is None
+    last = detail["events"][-1]
+    assert last["kind"] == "assignment" and last["data"]["from"] == officer.id and last["data"]["to"] is None
+    queue = await client.get(tickets, params={"assignee": "none"}, headers=world.headers(Role.SUPERVISOR))
+    assert world.a.code in {item["code"] for item in queue.json()["items"]}

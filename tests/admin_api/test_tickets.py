@@ -120,6 +120,7 @@ async def test_pages_cover_the_queue_once_in_deadline_order(
         ({"cursor": "eyJvIjoiZGVhZGxpbmUiLCJ2IjpbXX0"}, "cursor"),  # a cursor made for nothing
         ({"assignee": "someone"}, "assignee"),
         ({"received_from": "26/11/2026"}, "received_from"),
+        ({"commune": "99999"}, "commune"),  # five digits, but no commune of Cao Bằng
     ],
 )
 async def test_bad_queue_parameters_are_422_naming_the_field(
@@ -296,3 +297,28 @@ async def test_province_staff_may_enter_a_case_for_any_commune(client: httpx.Asy
     response = await client.post(TICKETS, json=body, headers=world.headers(Role.OFFICER, PROVINCE))
     assert response.status_code == 201, response.text
     assert response.json()["channel"] == Channel.PAPER
+
+
+async def test_a_period_that_ends_before_it_starts_is_422_not_an_empty_page(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    backwards = {"received_from": "2026-11-26", "received_to": "2026-11-01"}
+    for url, headers in (
+        (TICKETS, world.headers(Role.OFFICER)),
+        (f"{API}/reports/summary", world.headers(Role.VIEWER)),
+    ):
+        response = await client.get(url, params=backwards, headers=headers)
+        assert response.status_code == 422, (url, response.text)
+        assert "start is after the end" in str(response.json())
+    audit = await client.get(
+        f"{API}/audit",
+        params={"since": "2026-11-26T00:00:00+07:00", "until": "2026-11-01T00:00:00+07:00"},
+        headers=world.headers(Role.ADMIN, "province"),
+    )
+    assert audit.status_code == 422 and "start is after the end" in str(audit.json())
+    same_day = await client.get(
+        TICKETS,
+        params={"received_from": "2026-11-26", "received_to": "2026-11-26"},
+        headers=world.headers(Role.OFFICER),
+    )
+    assert same_day.status_code == 200

@@ -135,3 +135,15 @@ async def test_two_identical_requests_at_once_act_once(
     assert all(response.content == done[0].content for response in done)
     # SQLite has one writer: the loser may be told to retry (503) rather than wait; it never acts twice.
     assert all(response.status_code in {201, 503} for response in responses)
+
+
+@pytest.mark.parametrize("text", ["\u200b", "\u200b \u200d\u2060", "\ufeff\n"])
+async def test_a_reply_of_invisible_characters_only_is_refused(client: httpx.AsyncClient, world: World, text: str) -> None:
+    response = await client.post(
+        f"{TICKETS}/{world.a.code}/replies", json={"text": text}, headers=world.headers(Role.OFFICER)
+    )
+    assert response.status_code == 422 and response.json()["error"] == "validation_failed"
+    visible = await client.post(
+        f"{TICKETS}/{world.a.code}/replies", json={"text": "\u200bĐã nhận"}, headers=world.headers(Role.OFFICER)
+    )
+    assert visible.status_code == 201, visible.text

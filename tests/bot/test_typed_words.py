@@ -201,3 +201,10 @@ async def test_the_old_city_typed_as_the_commune_offers_the_wards_that_replaced_
     assert {"Phường Thục Phán", "Phường Nùng Trí Cao", "Phường Tân Giang"} <= set(chat.labels)
     await chat.tap("Tân Giang")
     assert "kể lại sự việc" in chat.text
+
+
+async def test_the_language_can_be_switched_by_typing_its_name(chat: Chat) -> None:
+    await chat.say("english")
+    assert "Send a report" in chat.labels
+    await chat.say("tieng viet")
+    assert "Gửi phản ánh" in chat.labels and "Đã chuyển sang tiếng Việt" in chat.text
