@@ -138,7 +138,9 @@ async def test_two_identical_requests_at_once_act_once(
 
 
 @pytest.mark.parametrize("text", ["\u200b", "\u200b \u200d\u2060", "\ufeff\n"])
-async def test_a_reply_of_invisible_characters_only_is_refused(client: httpx.AsyncClient, world: World, text: str) -> None:
+async def test_a_reply_of_invisible_characters_only_is_refused(
+    client: httpx.AsyncClient, world: World, text: str
+) -> None:
     response = await client.post(
         f"{TICKETS}/{world.a.code}/replies", json={"text": text}, headers=world.headers(Role.OFFICER)
     )
