@@ -86,8 +86,12 @@ def status_name(t: Translator, status: TicketStatus) -> str:
     return t.gettext(STATUS_NAMES[status])
 
 
-def kind_name(t: Translator, kind: TicketKind) -> str:
-    return t.gettext(KIND_NAMES[kind])
+# Topics that name what a ticket is better than its kind does (a request for review is filed as feedback).
+TOPIC_NAMES = {"de-nghi-ra-soat": N_("Đề nghị rà soát hộ nghèo")}
+
+
+def kind_name(t: Translator, kind: TicketKind, topic: str | None = None) -> str:
+    return t.gettext(TOPIC_NAMES.get(topic or "", KIND_NAMES[kind]))
 
 
 async def daily_limit_reached(turn: Turn) -> bool:

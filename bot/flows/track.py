@@ -64,7 +64,7 @@ async def show_list(turn: Turn) -> None:
         lines.append(
             _("- **{code}**: {kind}, {status} (gửi ngày {date})").format(
                 code=ticket.code,
-                kind=kind_name(turn.t, ticket.kind),
+                kind=kind_name(turn.t, ticket.kind, ticket.topic),
                 status=status_name(turn.t, ticket.status).lower(),
                 date=turn.t.short_date(ticket.received_at.astimezone(turn.deps.zone).date()),
             )
@@ -109,7 +109,7 @@ async def _show_own(turn: Turn, ticket: Ticket) -> None:
     _ = turn.t.gettext
     view = await citizen_view(turn.session, code=ticket.code, channel=turn.channel, chat_ref=turn.chat_ref)
     lines = [
-        _("**{code}**: {kind}").format(code=view.code, kind=kind_name(turn.t, view.kind)),
+        _("**{code}**: {kind}").format(code=view.code, kind=kind_name(turn.t, view.kind, ticket.topic)),
         _("Trạng thái: **{status}**").format(status=status_name(turn.t, view.status)),
         _("Gửi ngày {received}. Ngày dự kiến có trả lời: {deadline}.").format(
             received=turn.t.short_date(view.received_at.astimezone(turn.deps.zone).date()),

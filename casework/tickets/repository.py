@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -131,7 +131,11 @@ def _filters(
         conditions.append(overdue if query.overdue else ~overdue)
     if query.due_soon is not None:
         conditions.append(due_soon if query.due_soon else ~due_soon)
-    conditions.extend(T.search_text.contains(word, autoescape=True) for word in folded_words)
+    # Each word in the text (or topic), or in the tracking code: "pj59" finds CB-PJ59-W9FX.
+    conditions.extend(
+        or_(T.search_text.contains(word, autoescape=True), func.lower(T.code).contains(word, autoescape=True))
+        for word in folded_words
+    )
     return conditions
 
 

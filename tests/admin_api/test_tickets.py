@@ -67,6 +67,8 @@ async def test_the_queue_filters(
     assert await codes(client, world, status="closed") == []
     assert await codes(client, world, commune=COMMUNE_A, q="danh sach ho ngheo") == [complaint.code]  # no diacritics
     assert await codes(client, world, q="DANH SÁCH") == [complaint.code]
+    assert await codes(client, world, q=complaint.code[:7].lower()) == [complaint.code]  # part of the code, "cb-7k3m"
+    assert await codes(client, world, q=complaint.code[-4:]) == [complaint.code]
     today = dt.date.today()
     recent = await codes(client, world, received_from=str(today - dt.timedelta(days=7)))
     assert world.a.code not in recent and world.other.code in recent

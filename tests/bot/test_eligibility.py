@@ -141,6 +141,8 @@ async def test_the_result_can_be_sent_to_the_commune_as_a_request_for_review(cha
     assert ticket.kind is TicketKind.FEEDBACK and ticket.topic == "de-nghi-ra-soat"
     assert "Số người trong hộ: 4" in ticket.text and "có thể thuộc hộ nghèo" in ticket.text
     assert "Số chỉ số thiếu hụt: 3/12" in ticket.text
+    await chat.say("/tra_cuu")
+    assert f"**{ticket.code}**: Đề nghị rà soát hộ nghèo" in chat.text  # not "Phản ánh, kiến nghị"
 
 
 def test_the_shipped_standards_cover_2022_to_2030_without_gaps() -> None:
