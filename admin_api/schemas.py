@@ -30,7 +30,7 @@ from pydantic import (
 
 from casework.audit.models import AuditAction
 from casework.audit.schemas import AuditQuery
-from casework.calendar.schemas import CalendarOverrideCreate
+from casework.calendar.schemas import CalendarOverrideCreate, CalendarOverridePublic
 from casework.channels import Channel
 from casework.db import utcnow
 from casework.errors import OutOfScope
@@ -287,6 +287,12 @@ class AuditParams(Strict):
     def to_query(self) -> AuditQuery:
         """The casework query."""
         return AuditQuery.model_validate(self.model_dump())
+
+
+class CalendarDayChanged(CalendarOverridePublic):
+    """The day as stored, and how many running deadlines it moved."""
+
+    deadlines_moved: int = Field(description="Open cases whose deadline was counted again with this day.")
 
 
 class CalendarDayRequest(Strict):

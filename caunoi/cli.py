@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from caunoi.commands import ask, chat, db, faq, run, users, webhooks
+from caunoi.commands import ask, chat, db, deadlines, faq, run, users, webhooks
 from caunoi.commands.common import load_settings
 from caunoi.logging import configure_logging
 
@@ -15,6 +15,7 @@ app.command()(chat.chat)
 app.add_typer(faq.app, name="faq")
 app.add_typer(db.app, name="db")
 app.add_typer(users.app, name="user")
+app.add_typer(deadlines.app, name="deadlines")
 app.add_typer(webhooks.telegram_app, name="telegram")
 app.add_typer(webhooks.zalo_bot_app, name="zalo-bot")
 

@@ -97,6 +97,14 @@ async def running_assigned_to(session: AsyncSession, official_id: int) -> list[T
     return list((await session.scalars(statement)).all())
 
 
+async def running_due_from(session: AsyncSession, since: dt.date | None) -> list[Ticket]:
+    """The tickets whose deadline runs and falls on or after a day (every running one for None), oldest first."""
+    statement = select(T).where(T.status.in_(RUNNING)).order_by(T.id)
+    if since is not None:
+        statement = statement.where(T.deadline >= since)
+    return list((await session.scalars(statement)).all())
+
+
 async def duplicates_of(session: AsyncSession, ticket_id: int) -> list[Ticket]:
     """The tickets merged into this one, oldest first."""
     statement = select(T).where(T.duplicate_of_id == ticket_id).order_by(T.id)

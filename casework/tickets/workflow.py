@@ -186,6 +186,39 @@ async def release_assignments(
     return released
 
 
+async def recompute_deadlines(
+    session: AsyncSession,
+    *,
+    actor: Official | None,
+    reason: str,
+    since: dt.date | None = None,
+    rules: DeadlineRules = DEFAULT_RULES,
+    now: dt.datetime | None = None,
+) -> list[str]:
+    """Bring running deadlines in line with the calendar and rules in force now; return the codes moved.
+
+    A deadline is stored when it is set, so a day off declared later, a working day given back or
+    a commune added to the remote list would otherwise leave open cases on the old count. ``since``
+    is the first day whose status changed: a deadline before it was counted without that day and
+    cannot move. Each moved deadline gets a deadline event (``reason`` in its data) by ``actor``
+    (None: the system).
+    """
+    now = now or utcnow()
+    calendar = await load_calendar(session)
+    moved = []
+    for ticket in await repository.running_due_from(session, since):
+        new_deadline = current_deadline(rules, calendar, ticket)
+        if new_deadline == ticket.deadline:
+            continue
+        data = {"from": ticket.deadline.isoformat(), "to": new_deadline.isoformat(), "reason": reason}
+        add_event(session, ticket, EventKind.DEADLINE_CHANGE, actor or ActorKind.SYSTEM, now, data=data)
+        ticket.deadline = new_deadline
+        moved.append(ticket)
+    if moved:
+        await save(session, now, *moved)
+    return [ticket.code for ticket in moved]
+
+
 async def change_status(
     session: AsyncSession,
     *,

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
-from collections.abc import Awaitable, Callable
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 import typer
 from pydantic import ValidationError
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from casework.database import create_engine, create_session_factory
-from casework.errors import CaseworkError
 from casework.officials.models import PROVINCE, Role
 from casework.officials.schemas import OfficialCreate, OfficialPublic, is_known_unit
 from casework.officials.service import (
@@ -25,37 +20,13 @@ from casework.officials.service import (
     reset_password,
 )
 from casework.tickets.workflow import release_assignments
-from caunoi.commands.common import load_settings
+from caunoi.commands.common import run_unit_of_work
 
 app = typer.Typer(no_args_is_help=True, help="Manage officials' accounts (the command line acts as the system).")
 
-T = TypeVar("T")
 PasswordStdin = Annotated[
     bool, typer.Option("--password-stdin", help="Read the password from the first line of standard input.")
 ]
-
-
-def _run(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    """Run one unit of work on the configured database and commit it; domain errors exit 1 with their message."""
-
-    async def unit_of_work() -> T:
-        engine = create_engine(load_settings().resolved_database_url)
-        try:
-            async with create_session_factory(engine)() as session:
-                result = await work(session)
-                await session.commit()
-                return result
-        finally:
-            await engine.dispose()
-
-    try:
-        return asyncio.run(unit_of_work())
-    except CaseworkError as error:
-        typer.echo(f"Error: {error}", err=True)
-        raise typer.Exit(1) from error
-    except DBAPIError as error:
-        typer.echo(f"Database error (has `caunoi db upgrade` been run?): {error.orig}", err=True)
-        raise typer.Exit(1) from error
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -102,7 +73,7 @@ def add(
     except ValidationError as error:
         typer.echo(f"Invalid official: {_describe(error)}", err=True)
         raise typer.Exit(1) from error
-    official = _run(lambda session: create_official(session, actor=None, data=data))
+    official = run_unit_of_work(lambda session: create_official(session, actor=None, data=data))
     typer.echo(f"Created {official.username} ({official.role}, {official.unit}).")
 
 
@@ -113,7 +84,7 @@ def list_command() -> None:
     async def officials(session: AsyncSession) -> list[OfficialPublic]:
         return await list_officials(session, actor=None)
 
-    for official in _run(officials):
+    for official in run_unit_of_work(officials):
         state = "disabled" if official.disabled else "active"
         typer.echo(f"{official.username}\t{official.display_name}\t{official.role}\t{official.unit}\t{state}")
 
@@ -127,7 +98,7 @@ def disable(username: Annotated[str, typer.Argument(help="The official to disabl
         await disable_official(session, actor=None, official_id=official.id)
         await release_assignments(session, official=official, actor=None)
 
-    _run(work)
+    run_unit_of_work(work)
     typer.echo(f"Disabled {username}.")
 
 
@@ -139,7 +110,7 @@ def enable(username: Annotated[str, typer.Argument(help="The official to enable 
         official = await find_official(session, username=username)
         await enable_official(session, actor=None, official_id=official.id)
 
-    _run(work)
+    run_unit_of_work(work)
     typer.echo(f"Enabled {username}.")
 
 
@@ -155,5 +126,5 @@ def reset(
         official = await find_official(session, username=username)
         await reset_password(session, actor=None, official_id=official.id, new_password=password)
 
-    _run(work)
+    run_unit_of_work(work)
     typer.echo(f"Password of {username} replaced.")

@@ -80,3 +80,44 @@ async def test_overrides_stored_around_the_check_never_fail_requests(
     submitted = await client.post(f"{API}/tickets", json=report, headers=officer)
     assert submitted.status_code == 201, submitted.text
     assert dt.date.fromisoformat(submitted.json()["deadline"]) > today
+
+
+async def test_a_day_off_declared_later_moves_the_running_deadlines_it_falls_in_and_back(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    supervisor = world.headers(Role.SUPERVISOR, PROVINCE)
+    reader = world.headers(Role.ADMIN, PROVINCE)
+
+    async def ticket(code: str) -> dict:  # type: ignore[type-arg]
+        response = await client.get(f"{API}/tickets/{code}", headers=reader)
+        assert response.status_code == 200, response.text
+        return response.json()  # type: ignore[no-any-return]
+
+    fresh, old = await ticket(world.other.code), await ticket(world.a.code)
+    deadline = dt.date.fromisoformat(fresh["ticket"]["deadline"])
+    assert dt.date.fromisoformat(old["ticket"]["deadline"]) < deadline  # received long ago: its count ended earlier
+    # The last day of the fresh ticket's period becomes a day off: one more working day is needed.
+    put = await client.put(f"{CALENDAR}/{deadline.isoformat()}", json=DAY_OFF, headers=supervisor)
+    assert put.status_code == 200, put.text
+    assert put.json()["deadlines_moved"] >= 1
+    moved = await ticket(world.other.code)
+    later = dt.date.fromisoformat(moved["ticket"]["deadline"])
+    assert later > deadline and later.weekday() < 5
+    assert moved["ticket"]["version"] == fresh["ticket"]["version"] + 1
+    [event] = [e for e in moved["events"] if e["kind"] == "deadline_change"]
+    assert event["data"] == {"from": deadline.isoformat(), "to": later.isoformat(), "reason": "calendar"}
+    assert event["actor_id"] == world.official(Role.SUPERVISOR, PROVINCE).id
+    assert (await ticket(world.a.code))["ticket"]["deadline"] == old["ticket"]["deadline"]
+    # Giving the day back counts the old deadline again.
+    assert (await client.delete(f"{CALENDAR}/{deadline.isoformat()}", headers=supervisor)).status_code == 204
+    back = await ticket(world.other.code)
+    assert back["ticket"]["deadline"] == deadline.isoformat()
+    assert [e["data"]["to"] for e in back["events"] if e["kind"] == "deadline_change"] == [
+        later.isoformat(),
+        deadline.isoformat(),
+    ]
+    # Setting a day that changes nothing moves nothing.
+    unchanged = await client.put(
+        f"{CALENDAR}/{(deadline + dt.timedelta(days=60)).isoformat()}", json=DAY_OFF, headers=supervisor
+    )
+    assert unchanged.json()["deadlines_moved"] == 0

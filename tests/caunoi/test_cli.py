@@ -242,3 +242,59 @@ def test_user_commands_apply_the_password_policy_and_enable_a_disabled_official(
     assert enabled.returncode == 0 and "Enabled nong.van.e." in enabled.stdout.decode()
     listed = caunoi("user", "list", knowledge=mini_knowledge, env=env).stdout.decode()
     assert listed.splitlines() == ["nong.van.e\tE\tofficer\t01273\tactive"]
+
+
+def test_deadlines_recompute_counts_open_cases_again_after_the_remote_list_changes(
+    mini_knowledge: Path, tmp_path: Path
+) -> None:
+    import asyncio
+    import sqlite3
+
+    from casework.database import create_engine, create_session_factory
+    from casework.tickets.models import TicketKind
+    from casework.tickets.service import submit_ticket
+    from tests.casework.factories import COMMUNE_A, ticket_data
+
+    env = {"CAUNOI_DATA_DIR": str(tmp_path / "data")}
+    assert caunoi("db", "upgrade", knowledge=mini_knowledge, env=env).returncode == 0
+    database = tmp_path / "data" / "caunoi.db"
+
+    async def submit() -> str:
+        engine = create_engine(f"sqlite+aiosqlite:///{database}")
+        async with create_session_factory(engine)() as session:
+            ticket = await submit_ticket(session, data=ticket_data(kind=TicketKind.COMPLAINT, topic=None))
+            await session.commit()
+        await engine.dispose()
+        return ticket.code
+
+    code = asyncio.run(submit())
+    with sqlite3.connect(database) as connection:  # accepted (thụ lý) the day it arrived
+        connection.execute("UPDATE tickets SET status = 'accepted', accepted_at = received_at WHERE code = ?", (code,))
+
+    def deadline() -> str:
+        with sqlite3.connect(database) as connection:
+            return str(connection.execute("SELECT deadline FROM tickets WHERE code = ?", (code,)).fetchone()[0])
+
+    to_accept = deadline()
+    recomputed = caunoi("deadlines", "recompute", knowledge=mini_knowledge, env=env)
+    assert recomputed.returncode == 0, recomputed.stderr
+    assert "1 deadline(s) moved" in recomputed.stdout.decode()
+    to_settle = deadline()  # now the period to settle the complaint
+    assert to_settle > to_accept
+    remote = {**env, "CAUNOI_REMOTE_COMMUNES": json.dumps([COMMUNE_A])}
+    assert (
+        "1 deadline(s) moved" in caunoi("deadlines", "recompute", knowledge=mini_knowledge, env=remote).stdout.decode()
+    )
+    assert deadline() > to_settle  # vùng sâu, vùng xa: the longer period
+    again = caunoi("deadlines", "recompute", knowledge=mini_knowledge, env=remote)
+    assert "0 deadline(s) moved" in again.stdout.decode()
+    with sqlite3.connect(database) as connection:
+        events = connection.execute(
+            "SELECT actor_kind, actor_id, data FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id "
+            "WHERE t.code = ? AND e.kind = 'deadline_change' ORDER BY e.id",
+            (code,),
+        ).fetchall()
+    assert [(kind, official, json.loads(data)["reason"]) for kind, official, data in events] == [
+        ("system", None, "rules"),
+        ("system", None, "rules"),
+    ]
