@@ -111,11 +111,19 @@ async def _show_own(turn: Turn, ticket: Ticket) -> None:
     lines = [
         _("**{code}**: {kind}").format(code=view.code, kind=kind_name(turn.t, view.kind, ticket.topic)),
         _("Trạng thái: **{status}**").format(status=status_name(turn.t, view.status)),
+    ]
+    if view.merged_into and view.merged_status:
+        lines.append(
+            _("Phản ánh này được gộp vào phản ánh **{code}** để giải quyết chung. Phản ánh đó: **{status}**.").format(
+                code=view.merged_into, status=status_name(turn.t, view.merged_status)
+            )
+        )
+    lines.append(
         _("Gửi ngày {received}. Ngày dự kiến có trả lời: {deadline}.").format(
             received=turn.t.short_date(view.received_at.astimezone(turn.deps.zone).date()),
             deadline=turn.t.date(view.deadline),
-        ),
-    ]
+        )
+    )
     if view.replies:
         latest = view.replies[-1]
         text = latest.text if len(latest.text) <= REPLY_EXCERPT else latest.text[:REPLY_EXCERPT].rstrip() + "…"

@@ -219,3 +219,7 @@ class CitizenTicketView(BaseModel):
     received_at: dt.datetime
     deadline: dt.date
     replies: list[CitizenReply]
+    # A ticket merged into another: the original's code and status; ``deadline`` and ``replies``
+    # are then the original's (its replies from the merge on, which this chat was sent too).
+    merged_into: str | None = None
+    merged_status: TicketStatus | None = None

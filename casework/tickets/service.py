@@ -140,15 +140,37 @@ async def find_citizen_ticket(session: AsyncSession, *, code: str, channel: Chan
 async def citizen_view(session: AsyncSession, *, code: str, channel: Channel, chat_ref: str) -> CitizenTicketView:
     """What the citizen sees of their ticket: status, deadline and the officials' public replies."""
     ticket = await find_citizen_ticket(session, code=code, channel=channel, chat_ref=chat_ref)
-    replies = await repository.public_replies(session, ticket.id)
+    original = await _merged_into(session, ticket)
+    if original is None:
+        replies = await repository.public_replies(session, ticket.id)
+        return CitizenTicketView(
+            code=ticket.code,
+            kind=ticket.kind,
+            status=ticket.status,
+            received_at=ticket.received_at,
+            deadline=ticket.deadline,
+            replies=[CitizenReply(at=reply.at, text=reply.body or "") for reply in replies],
+        )
+    # Replies written before the merge were addressed to the original's citizen alone.
+    merged_at = ticket.closed_at or ticket.updated_at
+    replies = [reply for reply in await repository.public_replies(session, original.id) if reply.at >= merged_at]
     return CitizenTicketView(
         code=ticket.code,
         kind=ticket.kind,
         status=ticket.status,
         received_at=ticket.received_at,
-        deadline=ticket.deadline,
+        deadline=original.deadline,
         replies=[CitizenReply(at=reply.at, text=reply.body or "") for reply in replies],
+        merged_into=original.code,
+        merged_status=original.status,
     )
+
+
+async def _merged_into(session: AsyncSession, ticket: Ticket) -> Ticket | None:
+    """The ticket this one was merged into (the one being worked on), or None."""
+    if ticket.status is not TicketStatus.DUPLICATE or ticket.duplicate_of_id is None:
+        return None
+    return await session.get(Ticket, ticket.duplicate_of_id)
 
 
 async def add_citizen_message(
@@ -164,7 +186,9 @@ async def add_citizen_message(
 ) -> TicketEventPublic:
     """Add the citizen's follow-up to the thread; ``dispute`` reopens an answered or closed ticket."""
     now = now or utcnow()
-    ticket = await find_citizen_ticket(session, code=code, channel=channel, chat_ref=chat_ref)
+    own = await find_citizen_ticket(session, code=code, channel=channel, chat_ref=chat_ref)
+    # What a citizen adds to a merged ticket goes to the one being worked on, marked with their code.
+    ticket = await _merged_into(session, own) or own
     if dispute and ticket.status in REOPEN_FROM:
         check_transition(ticket, TicketStatus.IN_PROGRESS)
         previous = ticket.status
@@ -178,9 +202,10 @@ async def add_citizen_message(
             data={"from": previous, "to": ticket.status},
         )
     ticket.search_text = f"{ticket.search_text} {searchable(text, None)}"
-    event = add_event(session, ticket, EventKind.CITIZEN_MESSAGE, ActorKind.CITIZEN, now, body=text)
+    via = {} if ticket is own else {"via": own.code}
+    event = add_event(session, ticket, EventKind.CITIZEN_MESSAGE, ActorKind.CITIZEN, now, body=text, data=via)
     await save(session, now, ticket)
-    add_attachments(session, ticket, attachments or [], event_id=event.id)
+    add_attachments(session, ticket, attachments or [], event_id=event.id, channel=channel)
     await record(
         session,
         actor=ActorKind.CITIZEN,
@@ -297,11 +322,16 @@ def add_event(
 
 
 def add_attachments(
-    session: AsyncSession, ticket: Ticket, attachments: list[AttachmentCreate], *, event_id: int | None
+    session: AsyncSession,
+    ticket: Ticket,
+    attachments: list[AttachmentCreate],
+    *,
+    event_id: int | None,
+    channel: Channel | None = None,
 ) -> None:
-    """Store the channel's file references for a ticket (or one of its messages)."""
+    """Store file references for a ticket (or one of its messages), of the channel they came by (the ticket's)."""
     session.add_all(
-        TicketAttachment(ticket_id=ticket.id, event_id=event_id, channel=ticket.channel, **item.model_dump())
+        TicketAttachment(ticket_id=ticket.id, event_id=event_id, channel=channel or ticket.channel, **item.model_dump())
         for item in attachments
     )
 

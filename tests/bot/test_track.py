@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.engine import Deps
 from casework.conversations.models import TicketRating
-from casework.tickets.models import EventKind, TicketEvent, TicketStatus
-from casework.tickets.workflow import add_public_reply, change_status
+from casework.tickets.models import EventKind, Ticket, TicketAttachment, TicketEvent, TicketStatus
+from casework.tickets.workflow import add_public_reply, change_status, merge
 from tests.bot.conftest import Chat
 from tests.casework.factories import province_admin
 
@@ -116,3 +118,44 @@ async def test_a_sentence_typed_at_the_code_prompt_is_taken_as_a_question(chat: 
     await chat.say("/tra_cuu")
     await chat.say("ho ngheo duoc ho tro gi")
     assert "**Căn cứ:**" in chat.text
+
+
+async def test_a_merged_ticket_shows_the_original_and_its_replies_from_the_merge_on(
+    chat: Chat, sessions: async_sessionmaker[AsyncSession], deps: Deps
+) -> None:
+    original = await file_question(chat)
+    neighbour = Chat(sessions, deps)
+    duplicate = await file_question(neighbour)
+    at = dt.datetime(2026, 3, 3, 8, 0, tzinfo=dt.UTC)
+    async with sessions() as session:
+        admin = await province_admin(session)
+        await change_status(session, actor=admin, code=original, status=TicketStatus.ACCEPTED, now=at)
+        await add_public_reply(session, actor=admin, code=original, text="Gửi riêng người hỏi đầu tiên.", now=at)
+        await merge(session, actor=admin, code=duplicate, into_code=original, now=at + dt.timedelta(hours=1))
+        await add_public_reply(
+            session, actor=admin, code=original, text="Trả lời chung.", now=at + dt.timedelta(hours=2)
+        )
+        await session.commit()
+    await neighbour.say(f"/tra_cuu {duplicate}")
+    assert "Trạng thái: **Trùng với phản ánh khác**" in neighbour.text
+    assert f"được gộp vào phản ánh **{original}** để giải quyết chung. Phản ánh đó: **Đã thụ lý**" in neighbour.text
+    assert "Trả lời chung." in neighbour.text and "Gửi riêng" not in neighbour.text
+    assert "⭐" not in neighbour.labels
+    # What the neighbour adds reaches the ticket being worked on, with the file of their own chat.
+    await neighbour.tap("Bổ sung thông tin")
+    await neighbour.photo("photo-neighbour", caption="Ảnh thêm")
+    assert "Đã gửi thông tin bổ sung" in neighbour.text
+    async with sessions() as session:
+        target = (await session.scalars(select(Ticket).where(Ticket.code == original))).one()
+        [event] = (
+            await session.scalars(
+                select(TicketEvent).where(
+                    TicketEvent.ticket_id == target.id, TicketEvent.kind == EventKind.CITIZEN_MESSAGE
+                )
+            )
+        ).all()
+        [attachment] = (
+            await session.scalars(select(TicketAttachment).where(TicketAttachment.event_id == event.id))
+        ).all()
+    assert (event.body, event.data) == ("Ảnh thêm", {"via": duplicate})
+    assert attachment.channel is neighbour.channel

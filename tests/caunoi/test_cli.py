@@ -1,9 +1,11 @@
 """The ``caunoi`` command as a person or a script uses it: a real process, real files."""
 
+import asyncio
 import json
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -11,6 +13,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from casework.database import create_engine, create_session_factory
+from casework.tickets.models import TicketKind
+from casework.tickets.service import submit_ticket
+from tests.casework.factories import COMMUNE_A, ticket_data
 
 
 def caunoi(
@@ -247,14 +254,6 @@ def test_user_commands_apply_the_password_policy_and_enable_a_disabled_official(
 def test_deadlines_recompute_counts_open_cases_again_after_the_remote_list_changes(
     mini_knowledge: Path, tmp_path: Path
 ) -> None:
-    import asyncio
-    import sqlite3
-
-    from casework.database import create_engine, create_session_factory
-    from casework.tickets.models import TicketKind
-    from casework.tickets.service import submit_ticket
-    from tests.casework.factories import COMMUNE_A, ticket_data
-
     env = {"CAUNOI_DATA_DIR": str(tmp_path / "data")}
     assert caunoi("db", "upgrade", knowledge=mini_knowledge, env=env).returncode == 0
     database = tmp_path / "data" / "caunoi.db"
