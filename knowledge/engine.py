@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from knowledge.index import BM25Index, features
+from knowledge.index import BM25Index, FloatArray, IntArray, features
 from knowledge.loader import KnowledgeBase
 from knowledge.schema import Entry
 from knowledge.text import Normalizer, fold, has_diacritics
@@ -36,6 +36,8 @@ SUCCESSOR_NOTICE_DAYS = 60
 MAX_SUGGESTIONS = 3
 _CANDIDATES = 10
 _NO_DATE = dt.date.max.toordinal()
+
+_Weighted = tuple[list[tuple[str, float]], float]  # a question's features with their idf, and its total idf
 
 
 OPENINGS = frozenset({"greeting", "help"})  # small talk a question may open with, dropped before matching
@@ -124,12 +126,15 @@ class AnswerEngine:
                 owners.append(row)
                 phrasings.append(tokens(text))
         self._single = BM25Index(phrasings, bigram)
-        self._single_owner = np.array(owners, dtype=np.int64)
-        # Each phrasing's folded features with their total idf mass, for the near-exact bonus.
-        self._phrasing_features: list[list[tuple[frozenset[str], float]]] = [[] for _ in base.entries]
-        for row, phrasing in zip(owners, phrasings, strict=True):
-            bag = frozenset(features(phrasing, accented=False))
-            self._phrasing_features[row].append((bag, sum(self._single.feature_idf(f) for f in bag)))
+        # The phrasings are numbered entry by entry: an entry's run from its start, its count long.
+        self._phrasing_owner = np.array(owners, dtype=np.int64)
+        self._phrasing_count = np.bincount(self._phrasing_owner, minlength=len(base.entries))
+        self._phrasing_start = np.cumsum(self._phrasing_count) - self._phrasing_count
+        # Each phrasing's total idf of its folded features, for the near-exact bonus.
+        self._phrasing_mass = np.array(
+            [sum(self._single.feature_idf(f) for f in frozenset(features(p, accented=False))) for p in phrasings],
+            dtype=np.float64,
+        )
         self._words = sorted(set().union(*self._phrasings.words, *self._answers.words))
         self._word_set = frozenset(self._words)
         self._valid_from = np.array([e.valid_from.toordinal() if e.valid_from else 0 for e in base.entries])
@@ -213,7 +218,7 @@ class AnswerEngine:
         bag = features(tokens, accented)
         scores = self._phrasings.scores(bag) + self.tuning.answer_field_weight * self._answers.scores(bag)
         best_phrasing = np.zeros_like(scores)
-        np.maximum.at(best_phrasing, self._single_owner, self._single.scores(bag))
+        np.maximum.at(best_phrasing, self._phrasing_owner, self._single.scores(bag))
         scores += self.tuning.best_phrasing_weight * best_phrasing
         day = on.toordinal()
         scores[(self._valid_from > day) | (self._valid_until < day)] = 0.0
@@ -222,28 +227,21 @@ class AnswerEngine:
             return []
         top = min(_CANDIDATES, found)
         best = np.argpartition(-scores, top - 1)[:top]
-        folded = frozenset(features(tokens, accented=False))
+        # The question's folded features, in the order ``features(tokens, accented=False)`` makes them.
+        question = [f for f in bag if f.startswith("f:")]
+        similarity = self._best_similarity(question, best)
+        folded = frozenset(question)
         words = frozenset(f for f in folded if "_" not in f)
         pairs = folded - words
-        question_features = {f: self._single.feature_idf(f) for f in features(tokens, accented=False)}
-        question_mass = sum(question_features.values())
+        word_weights, pair_weights = self._weighted(words), self._weighted(pairs)
         leader = float(scores.max())
         tuning = self.tuning
         reranked = []
-        for row in best:
-            similarity = max(
-                (
-                    self._overlap(question_features, question_mass, phrasing, mass)
-                    for phrasing, mass in self._phrasing_features[row]
-                ),
-                default=0.0,
-            )
-            bonus = max(0.0, similarity - tuning.similar_phrasing_from) / (1 - tuning.similar_phrasing_from)
-            coverage = self._confidence(words, pairs, int(row))
-            score = (
-                float(scores[row]) / leader + tuning.similar_phrasing_bonus * bonus + tuning.coverage_weight * coverage
-            )
-            reranked.append((score, coverage, int(row)))
+        for row, relevance, similar in zip(best.tolist(), scores[best].tolist(), similarity.tolist(), strict=True):
+            bonus = max(0.0, similar - tuning.similar_phrasing_from) / (1 - tuning.similar_phrasing_from)
+            coverage = self._confidence(word_weights, pair_weights, row)
+            score = relevance / leader + tuning.similar_phrasing_bonus * bonus + tuning.coverage_weight * coverage
+            reranked.append((score, coverage, row))
         reranked.sort(reverse=True)
         top_score = reranked[0][0]
         return [
@@ -251,30 +249,47 @@ class AnswerEngine:
             for score, coverage, row in reranked
         ]
 
-    @staticmethod
-    def _overlap(question: dict[str, float], question_mass: float, phrasing: frozenset[str], mass: float) -> float:
-        """Idf-weighted Jaccard similarity of the question's and a phrasing's folded features."""
-        shared = sum(weight for feature, weight in question.items() if feature in phrasing)
-        union = question_mass + mass - shared
-        return shared / union if union else 0.0
+    def _best_similarity(self, question: Sequence[str], rows: IntArray) -> FloatArray:
+        """Each entry's best idf-weighted Jaccard similarity of a phrasing's folded features to the question's.
 
-    def _coverage(self, question: frozenset[str], row: int) -> float:
+        numpy rather than a Python loop over each candidate's phrasings, the engine's costliest step:
+        the shared mass comes from the postings for all phrasings at once, the rest is computed only
+        for the given entries' phrasings.
+        """
+        weights = {f: self._single.feature_idf(f) for f in question}
+        counts = self._phrasing_count[rows]
+        offsets = np.cumsum(counts) - counts  # where each entry's phrasings start among the selected
+        phrasings = np.arange(int(counts.sum())) + np.repeat(self._phrasing_start[rows] - offsets, counts)
+        shared = self._single.shared_mass(weights)[phrasings]
+        union = sum(weights.values()) + self._phrasing_mass[phrasings] - shared
+        similarity = np.divide(shared, union, out=np.zeros_like(shared), where=union != 0)
+        # Every entry has phrasings (its question and variants), so no segment is empty.
+        return np.asarray(np.maximum.reduceat(similarity, offsets), dtype=np.float64)
+
+    def _weighted(self, question: frozenset[str]) -> _Weighted:
+        """The question's folded features with their idf, and their total: computed once, not per entry."""
+        weighted = [(f, self._phrasings.feature_idf(f, self._unknown_idf)) for f in question]
+        total = 0.0
+        for _, weight in weighted:  # added like ``explained`` in _coverage, so that all of it gives exactly 1
+            total += weight
+        return weighted, total
+
+    def _coverage(self, question: _Weighted, row: int) -> float:
         """The idf-weighted share of the question's folded features that an entry explains."""
         phrasings, answer = self._phrasings.folded[row], self._answers.folded[row]
-        total = explained = 0.0
-        for feature in question:
-            weight = self._phrasings.feature_idf(feature, self._unknown_idf)
-            total += weight
+        weighted, total = question
+        explained = 0.0
+        for feature, weight in weighted:
             if feature in phrasings:
                 explained += weight
             elif feature in answer:
                 explained += self.tuning.answer_only_credit * weight
         return explained / total if total else 0.0
 
-    def _confidence(self, words: frozenset[str], pairs: frozenset[str], row: int) -> float:
+    def _confidence(self, words: _Weighted, pairs: _Weighted, row: int) -> float:
         """How much of the question an entry explains: its words, and its word pairs."""
         word_share = self._coverage(words, row)
-        if not pairs:
+        if not pairs[0]:
             return word_share
         weight = self.tuning.pair_weight
         return float(word_share ** (1 - weight) * self._coverage(pairs, row) ** weight)

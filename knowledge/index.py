@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from itertools import pairwise
 
 import numpy as np
@@ -52,15 +52,18 @@ class BM25Index:
         self.unknown_idf = math.log((self.size + 0.5) / 0.5 + 1.0)
         lengths = [sum(bag.values()) for bag in bags]
         average = sum(lengths) / len(lengths) if lengths else 1.0
-        columns: list[list[tuple[int, float]]] = [[] for _ in self.vocabulary]
+        columns: dict[str, list[tuple[int, float]]] = {feature: [] for feature in self.vocabulary}
         for row, bag in enumerate(bags):
             norm = BM25_K1 * (1 - BM25_B + BM25_B * lengths[row] / average)
             for feature, tf in bag.items():
-                column = self.vocabulary[feature]
-                weight = float(self.idf[column]) * tf * (BM25_K1 + 1) / (tf + norm)
-                columns[column].append((row, weight * bigram_weight if "_" in feature else weight))
-        self._rows: list[IntArray] = [np.array([r for r, _ in c], dtype=np.int64) for c in columns]
-        self._weights: list[FloatArray] = [np.array([w for _, w in c], dtype=np.float64) for c in columns]
+                weight = float(self.idf[self.vocabulary[feature]]) * tf * (BM25_K1 + 1) / (tf + norm)
+                columns[feature].append((row, weight * bigram_weight if "_" in feature else weight))
+        # Each feature's postings: the documents that contain it (ascending) and their BM25 weights,
+        # keyed by the feature itself so that a query costs one dict lookup per feature.
+        self._postings: dict[str, tuple[IntArray, FloatArray]] = {
+            feature: (np.array([r for r, _ in c], dtype=np.int64), np.array([w for _, w in c], dtype=np.float64))
+            for feature, c in columns.items()
+        }
         # Each document's folded features (words and word pairs), for coverage: which parts of a
         # question it explains.
         self.folded: list[frozenset[str]] = [frozenset(f for f in bag if f.startswith("f:")) for bag in bags]
@@ -68,12 +71,34 @@ class BM25Index:
 
     def scores(self, bag: Counter[str]) -> FloatArray:
         """Return the BM25 score of every document for a query's bag of features."""
-        known = [(self.vocabulary[f], tf) for f, tf in bag.items() if f in self.vocabulary]
-        if not known:
+        rows, weights = [], []
+        for feature, tf in bag.items():
+            posting = self._postings.get(feature)
+            if posting is not None:
+                rows.append(posting[0])
+                # A query rarely repeats a feature: skip building a scaled copy when it does not.
+                weights.append(posting[1] if tf == 1 else posting[1] * tf)
+        if not rows:
             return np.zeros(self.size, dtype=np.float64)
-        rows = np.concatenate([self._rows[i] for i, _ in known])
-        weights = np.concatenate([self._weights[i] * tf for i, tf in known])
-        return np.asarray(np.bincount(rows, weights=weights, minlength=self.size), dtype=np.float64)
+        return np.asarray(
+            np.bincount(np.concatenate(rows), weights=np.concatenate(weights), minlength=self.size), dtype=np.float64
+        )
+
+    def shared_mass(self, weights: Mapping[str, float]) -> FloatArray:
+        """Return, for every document, the sum of the given features' weights that it contains.
+
+        The sums are taken in the mapping's order, like a Python loop over it would.
+        """
+        rows, masses = [], []
+        for feature, weight in weights.items():
+            posting = self._postings.get(feature)
+            if posting is not None:
+                rows.append(posting[0])
+                masses.append(weight)
+        if not rows:
+            return np.zeros(self.size, dtype=np.float64)
+        repeated = np.repeat(masses, [len(r) for r in rows])
+        return np.asarray(np.bincount(np.concatenate(rows), weights=repeated, minlength=self.size), dtype=np.float64)
 
     def feature_idf(self, feature: str, unknown: float | None = None) -> float:
         """The idf of a feature, or ``unknown`` (default: the idf of an unseen one)."""
