@@ -135,7 +135,9 @@ def render_xlsx(rows: Sequence[ExportRow], summary: ReportSummary, *, year: int,
     overview.append(["Thời gian trả lời đầu tiên (trung vị, giờ)", summary.median_hours_to_first_reply])
     overview.append(["Hồ sơ đến hạn", summary.answered_on_time.due])
     overview.append(["Trả lời đúng hạn", summary.answered_on_time.on_time])
-    overview.append(["Tỷ lệ đúng hạn", summary.answered_on_time.share])
+    share = WriteOnlyCell(overview, value=summary.answered_on_time.share)
+    share.number_format = "0.0%"  # 0.25 reads as 25,0 % in a Vietnamese Excel
+    overview.append(["Tỷ lệ đúng hạn", share])
     overview.append([])
     overview.append(["Theo loại", "Số hồ sơ"])
     for tally in summary.by_kind:

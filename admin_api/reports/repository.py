@@ -12,7 +12,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from casework.deadlines.service import LEGAL_ZONE
 from casework.tickets.lifecycle import RUNNING
-from casework.tickets.models import EventKind, Ticket, TicketEvent
+from casework.tickets.models import EventKind, ReplyApproval, Ticket, TicketEvent
 
 T = Ticket
 
@@ -56,10 +56,18 @@ async def counts_by_month(session: AsyncSession, where: Sequence[ColumnElement[b
 
 
 async def first_reply_delays(session: AsyncSession, where: Sequence[ColumnElement[bool]]) -> list[dt.timedelta]:
-    """For each covered ticket with a public reply, the time from receipt to the first one."""
+    """For each covered ticket with a public reply that went out, the time from receipt to the first one.
+
+    A reply awaiting a supervisor's approval, or returned, has not reached the citizen; an approved
+    one reached them when it was approved.
+    """
+    sent_at = func.coalesce(TicketEvent.approval_at, TicketEvent.at)
     first = (
-        select(TicketEvent.ticket_id, func.min(TicketEvent.at).label("first_at"))
-        .where(TicketEvent.kind == EventKind.PUBLIC_REPLY)
+        select(TicketEvent.ticket_id, func.min(sent_at).label("first_at"))
+        .where(
+            TicketEvent.kind == EventKind.PUBLIC_REPLY,
+            TicketEvent.approval.is_(None) | (TicketEvent.approval == ReplyApproval.APPROVED),
+        )
         .group_by(TicketEvent.ticket_id)
         .subquery()
     )

@@ -217,6 +217,7 @@ async def _add(turn: Turn, text: str, attachments: list[AttachmentCreate]) -> No
             text=text,
             attachments=attachments,
             dispute=dispute,
+            rules=turn.deps.rules,
             now=turn.now,
         )
     except NotFound:

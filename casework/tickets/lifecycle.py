@@ -106,8 +106,11 @@ def apply_transition(ticket: Ticket, target: TicketStatus, *, now: dt.datetime, 
         ticket.resolved_at = None
         ticket.closed_at = None
     elif target is S.TRANSFERRED:
-        # The receiving unit decides who works on it, and accepts it afresh.
+        # The receiving unit decides who works on it and accepts it afresh: its clock starts anew,
+        # without the extensions or the complexity the sending unit decided.
         ticket.commune_code = commune_of_unit(transfer_to) if transfer_to else None
         ticket.assignee_id = None
         ticket.accepted_at = None
+        ticket.extended_count = 0
+        ticket.is_complex = False
     ticket.status = target

@@ -182,14 +182,16 @@ async def add_citizen_message(
     text: str,
     attachments: list[AttachmentCreate] | None = None,
     dispute: bool = False,
+    rules: DeadlineRules = DEFAULT_RULES,
     now: dt.datetime | None = None,
 ) -> TicketEventPublic:
-    """Add the citizen's follow-up to the thread; ``dispute`` reopens an answered or closed ticket."""
+    """Add the citizen's follow-up to the thread; ``dispute`` reopens an answered or closed ticket of theirs."""
     now = now or utcnow()
     own = await find_citizen_ticket(session, code=code, channel=channel, chat_ref=chat_ref)
     # What a citizen adds to a merged ticket goes to the one being worked on, marked with their code.
     ticket = await _merged_into(session, own) or own
-    if dispute and ticket.status in REOPEN_FROM:
+    if dispute and ticket is own and ticket.status in REOPEN_FROM:
+        calendar = await load_calendar(session)
         check_transition(ticket, TicketStatus.IN_PROGRESS)
         previous = ticket.status
         apply_transition(ticket, TicketStatus.IN_PROGRESS, now=now, transfer_to=None)
@@ -201,6 +203,7 @@ async def add_citizen_message(
             now,
             data={"from": previous, "to": ticket.status},
         )
+        recompute_deadline(session, ticket, ActorKind.CITIZEN, rules, calendar, now)  # its clock runs again
     ticket.search_text = f"{ticket.search_text} {searchable(text, None)}"
     via = {} if ticket is own else {"via": own.code}
     event = add_event(session, ticket, EventKind.CITIZEN_MESSAGE, ActorKind.CITIZEN, now, body=text, data=via)
@@ -334,6 +337,22 @@ def add_attachments(
         TicketAttachment(ticket_id=ticket.id, event_id=event_id, channel=channel or ticket.channel, **item.model_dump())
         for item in attachments
     )
+
+
+def recompute_deadline(
+    session: AsyncSession,
+    ticket: Ticket,
+    actor: Actor,
+    rules: DeadlineRules,
+    calendar: WorkingCalendar,
+    now: dt.datetime,
+) -> None:
+    """Count the ticket's deadline again; a change is recorded as a deadline event by ``actor``."""
+    new_deadline = current_deadline(rules, calendar, ticket)
+    if new_deadline != ticket.deadline:
+        data = {"from": ticket.deadline.isoformat(), "to": new_deadline.isoformat()}
+        add_event(session, ticket, EventKind.DEADLINE_CHANGE, actor, now, data=data)
+        ticket.deadline = new_deadline
 
 
 async def save(session: AsyncSession, now: dt.datetime, *tickets: Ticket) -> None:

@@ -17,22 +17,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from casework.audit.models import ActorKind, AuditAction
 from casework.audit.service import record
 from casework.calendar.service import load_calendar
-from casework.calendar.workdays import WorkingCalendar
 from casework.db import utcnow
 from casework.deadlines.schemas import DEFAULT_RULES, DeadlineRules
 from casework.deadlines.service import ExtensionKind, current_deadline, next_extension
-from casework.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
-from casework.officials.models import PROVINCE, Official
+from casework.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
+from casework.officials.models import PROVINCE, Official, Role
 from casework.officials.permissions import Action, can
 from casework.outbox.models import OutboxKind
 from casework.outbox.schemas import OutboxPayload
 from casework.outbox.service import enqueue
 from casework.tickets import repository
-from casework.tickets.lifecycle import apply_transition, check_transition
+from casework.tickets.lifecycle import RUNNING, apply_transition, check_transition
 from casework.tickets.models import EventKind, ReplyApproval, Ticket, TicketEvent, TicketKind, TicketStatus
 from casework.tickets.schemas import MAX_TEXT, TicketChange, TicketEventPublic
 from casework.tickets.scope import is_visible
-from casework.tickets.service import add_event, load_for_change, public, save
+from casework.tickets.service import add_event, load_for_change, public, recompute_deadline, save
 
 _CAN_EXTEND = frozenset({TicketStatus.ACCEPTED, TicketStatus.IN_PROGRESS})
 # How a reply's header names the ticket to the citizen.
@@ -106,21 +105,6 @@ async def _send_reply(session: AsyncSession, ticket: Ticket, reply: TicketEvent)
         )
 
 
-def _recompute_deadline(
-    session: AsyncSession,
-    ticket: Ticket,
-    actor: Official,
-    rules: DeadlineRules,
-    calendar: WorkingCalendar,
-    now: dt.datetime,
-) -> None:
-    new_deadline = current_deadline(rules, calendar, ticket)
-    if new_deadline != ticket.deadline:
-        data = {"from": ticket.deadline.isoformat(), "to": new_deadline.isoformat()}
-        add_event(session, ticket, EventKind.DEADLINE_CHANGE, actor, now, data=data)
-        ticket.deadline = new_deadline
-
-
 async def assign(
     session: AsyncSession,
     *,
@@ -136,6 +120,9 @@ async def assign(
     ticket = await load_for_change(
         session, actor=actor, action=Action.TICKET_ASSIGN, code=code, expected_version=expected_version
     )
+    if ticket.kind is TicketKind.DENUNCIATION and actor.role not in _DESIGNATE_RESOLVER:
+        # Its assignee reads the denouncer's identity: the unit's head designates them, no one takes it.
+        raise Forbidden("a denunciation is assigned by a supervisor or an admin of its unit")
     if assignee_id is not None:
         assignee = await repository.official_by_id(session, assignee_id)
         if assignee is None or not can(assignee, Action.TICKET_WORK) or not is_visible(assignee, ticket):
@@ -245,8 +232,9 @@ async def change_status(
     if status is TicketStatus.TRANSFERRED:
         data["commune_code"] = ticket.commune_code
     event = add_event(session, ticket, EventKind.STATUS_CHANGE, actor, now, data=data)
-    if status in {TicketStatus.ACCEPTED, TicketStatus.TRANSFERRED}:
-        _recompute_deadline(session, ticket, actor, rules, calendar, now)
+    if status in {TicketStatus.ACCEPTED, TicketStatus.TRANSFERRED} or (status in RUNNING and previous not in RUNNING):
+        # Accepted, transferred or reopened: its clock runs again, on today's calendar.
+        recompute_deadline(session, ticket, actor, rules, calendar, now)
     await save(session, now, ticket)
     if status is TicketStatus.REJECTED:
         # A refusal to handle a case must reach the citizen with its reason (Luật Khiếu nại art. 27).
@@ -449,24 +437,29 @@ async def merge(
         raise ValidationFailed("a ticket cannot be merged into itself", field="into_code")
     if original.status is TicketStatus.DUPLICATE:
         raise ValidationFailed("merge into the original ticket, not into another duplicate", field="into_code")
-    if original.kind is not duplicate.kind:
-        raise Conflict(
-            f"ticket {duplicate.code} is a {duplicate.kind} and {original.code} a {original.kind}: only tickets "
-            "of the same kind can be merged (each kind keeps its own legal deadline); reject or answer it instead"
-        )
+    _ensure_mergeable(duplicate, original)
     check_transition(duplicate, TicketStatus.DUPLICATE, merging=True)
+    # The tickets merged into this one follow it, so that answers still reach their chats (queried
+    # before any change: autoflush would write the tickets early and move their versions twice).
+    followers = await repository.duplicates_of(session, duplicate.id)
     previous = duplicate.status
     apply_transition(duplicate, TicketStatus.DUPLICATE, now=now, transfer_to=None)
     duplicate.duplicate_of_id = original.id
     add_event(session, duplicate, EventKind.STATUS_CHANGE, actor, now, data={"from": previous, "to": duplicate.status})
     event = add_event(session, duplicate, EventKind.MERGE, actor, now, data={"into": original.code})
     add_event(session, original, EventKind.MERGE, actor, now, data={"merged": duplicate.code})
-    await save(session, now, original, duplicate)
-    text = (
-        f"Hồ sơ {duplicate.code} của bạn trùng nội dung với hồ sơ {original.code} nên đã được gộp vào hồ sơ đó "
-        f"để giải quyết chung. Câu trả lời sẽ được gửi đến bạn tại đây, dưới mã {original.code}."
-    )
-    await _notify(session, duplicate, event, OutboxKind.NOTICE, text)
+    follower_events = []
+    for follower in followers:
+        follower.duplicate_of_id = original.id
+        follower_events.append(
+            add_event(
+                session, follower, EventKind.MERGE, actor, now, data={"into": original.code, "via": duplicate.code}
+            )
+        )
+        add_event(session, original, EventKind.MERGE, actor, now, data={"merged": follower.code})
+    await save(session, now, original, duplicate, *followers)
+    for merged, merge_event in ((duplicate, event), *zip(followers, follower_events, strict=True)):
+        await _notify(session, merged, merge_event, OutboxKind.NOTICE, _merge_notice(merged, original))
     await record(
         session,
         actor=actor,
@@ -476,6 +469,43 @@ async def merge(
         detail={"into": original.code},
     )
     return await _change(session, duplicate, event, rules, now)
+
+
+_MERGEABLE = frozenset({TicketKind.FEEDBACK, TicketKind.QUESTION})
+# Roles that may designate who resolves a denunciation (and so who reads the denouncer's identity).
+_DESIGNATE_RESOLVER = frozenset({Role.SUPERVISOR, Role.ADMIN})
+
+
+def _ensure_mergeable(duplicate: Ticket, original: Ticket) -> None:
+    """Refuse (Conflict) a merge that would mix cases the law keeps apart or show a citizen's words to others.
+
+    Only feedback and questions merge: a complaint or a denunciation is settled for its own
+    citizen, with its own legal clock, and a reply to one names them. Both tickets must be of one
+    commune and equally confidential, or the original's officials would read what was kept from
+    them; and the original must still be worked on, or the merged citizen would wait for nothing.
+    """
+    if duplicate.kind is not original.kind or duplicate.kind not in _MERGEABLE:
+        raise Conflict(
+            f"ticket {duplicate.code} is a {duplicate.kind} and {original.code} a {original.kind}: only feedback "
+            "or questions of the same kind merge (a complaint or denunciation is settled for its own citizen); "
+            "reject or answer it instead"
+        )
+    if duplicate.commune_code != original.commune_code or duplicate.confidential != original.confidential:
+        raise Conflict(
+            f"tickets {duplicate.code} and {original.code} differ in commune or confidentiality: merging would show "
+            "one citizen's words to officials they were not sent to; answer each instead"
+        )
+    if original.status not in RUNNING:
+        raise Conflict(
+            f"ticket {original.code} is {original.status}, no longer worked on: answer {duplicate.code} instead"
+        )
+
+
+def _merge_notice(merged: Ticket, original: Ticket) -> str:
+    return (
+        f"Hồ sơ {merged.code} của bạn trùng nội dung với hồ sơ {original.code} nên đã được gộp vào hồ sơ đó "
+        f"để giải quyết chung. Câu trả lời sẽ được gửi đến bạn tại đây, dưới mã {original.code}."
+    )
 
 
 async def extend_deadline(

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from casework.officials.models import PROVINCE, Role
 from casework.tickets.models import TicketKind, TicketStatus
 from casework.tickets.service import submit_ticket
-from casework.tickets.workflow import add_public_reply, change_status
+from casework.tickets.workflow import add_public_reply, approve_reply, change_status, return_reply
 from tests.admin_api.conftest import API, COMMUNE_A, COMMUNE_B, World
 from tests.casework.factories import ticket_data
 
@@ -122,6 +122,8 @@ async def test_the_xlsx_export_has_a_summary_and_real_dates(
     assert overview[0][0] == "Báo cáo tiếp nhận, giải quyết phản ánh, kiến nghị, khiếu nại, tố cáo năm 2025"
     assert re.fullmatch(r"Lập ngày \d{1,2} tháng \d{1,2} năm \d{4}", overview[1][0])
     assert ("Tổng số hồ sơ", 4) in overview
+    [share] = [row[1] for row in book["Tổng hợp"].iter_rows() if row[0].value == "Tỷ lệ đúng hạn"]
+    assert (share.value, share.number_format) == (0.25, "0.0%")  # a percentage, not a bare fraction
     tickets = book["Danh sách hồ sơ"]
     [row] = [row for row in tickets.iter_rows(min_row=2) if row[0].value == fast]
     assert row[6].value.date() == dt.date(2025, 3, 3) and row[6].number_format == "dd/mm/yyyy"
@@ -139,3 +141,35 @@ async def test_export_parameters_are_checked(client: httpx.AsyncClient, world: W
     for params, field in (({}, "year"), ({"year": 2026, "format": "pdf"}, "format"), ({"year": 1999}, "year")):
         response = await client.get(f"{API}/reports/export", params=params, headers=world.headers(Role.VIEWER))
         assert response.status_code == 422 and response.json()["field"] == field
+
+
+async def test_a_reply_counts_as_given_only_once_it_reached_the_citizen(
+    client: httpx.AsyncClient, world: World, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    officer, supervisor = world.official(Role.OFFICER), world.official(Role.SUPERVISOR)
+    units = frozenset({COMMUNE_A})  # replies there wait for the supervisor's approval
+    async with sessions() as session:
+        approved = await submit_ticket(session, data=ticket_data(), now=RECEIVED)
+        returned = await submit_ticket(session, data=ticket_data(), now=RECEIVED)
+        waiting = await submit_ticket(session, data=ticket_data(), now=RECEIVED)
+        replies = {}
+        for ticket in (approved, returned, waiting):
+            change = await add_public_reply(
+                session,
+                actor=officer,
+                code=ticket.code,
+                text="Đã xem",
+                approval_units=units,
+                now=RECEIVED + dt.timedelta(hours=1),
+            )
+            replies[ticket.code] = change.event.id
+        later = RECEIVED + dt.timedelta(hours=5)
+        await approve_reply(session, actor=supervisor, code=approved.code, event_id=replies[approved.code], now=later)
+        await return_reply(
+            session, actor=supervisor, code=returned.code, event_id=replies[returned.code], comment="Sửa lại", now=later
+        )
+        await session.commit()
+    params = {"received_from": "2025-01-01", "received_to": "2025-12-31"}
+    summary = (await client.get(f"{API}/reports/summary", params=params, headers=world.headers(Role.VIEWER))).json()
+    assert summary["replied"] == 1
+    assert summary["median_hours_to_first_reply"] == 5.0  # when the supervisor let it go

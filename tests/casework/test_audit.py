@@ -61,7 +61,9 @@ async def test_every_write_and_read_is_in_the_trail_without_personal_data(
         text=DENOUNCER_TEXT,
         confidential=True,
     )
-    other = await make_ticket(session, kind=TicketKind.DENUNCIATION, chat_ref="tg-2", confidential=True)
+    # Only feedback and questions merge (a denunciation is settled for its own denouncer).
+    other = await make_ticket(session, chat_ref="tg-2")
+    original = await make_ticket(session, chat_ref="tg-3")
     supervisor = await make_official(session, role=Role.SUPERVISOR, unit=PROVINCE, username="giam.sat")
     await authenticate(session, username="giam.sat", password=PASSWORD, address="203.0.113.5")
     await issue_token(session, official=supervisor)
@@ -71,11 +73,12 @@ async def test_every_write_and_read_is_in_the_trail_without_personal_data(
     await add_internal_note(session, actor=supervisor, code=ticket.code, text=f"Gọi {PHONE}", now=NOW)
     await extend_deadline(session, actor=supervisor, code=ticket.code, reason="Cần xác minh", now=NOW)
     await add_citizen_message(session, code=ticket.code, channel=Channel.TELEGRAM, chat_ref=CHAT, text="Cảm ơn")
-    await merge(session, actor=supervisor, code=other.code, into_code=ticket.code, now=NOW)
+    await merge(session, actor=supervisor, code=other.code, into_code=original.code, now=NOW)
     await get_ticket_by_code(session, actor=supervisor, code=ticket.code, now=NOW)
 
     entries = (await session.scalars(select(AuditEntry).order_by(AuditEntry.id))).all()
     assert [entry.action for entry in entries] == [
+        AuditAction.TICKET_SUBMIT,
         AuditAction.TICKET_SUBMIT,
         AuditAction.TICKET_SUBMIT,
         AuditAction.TOKEN_ISSUE,

@@ -129,8 +129,8 @@ async def test_a_reply_on_the_original_reaches_each_merged_chat_once(session: As
 
 
 async def test_an_approved_reply_also_reaches_the_merged_chats(session: AsyncSession) -> None:
-    original = await make_ticket(session, kind=TicketKind.COMPLAINT, chat_ref="tg-1", commune_code=COMMUNE_A)
-    duplicate = await make_ticket(session, kind=TicketKind.COMPLAINT, chat_ref="tg-2", commune_code=COMMUNE_A)
+    original = await make_ticket(session, kind=TicketKind.QUESTION, chat_ref="tg-1", commune_code=COMMUNE_A)
+    duplicate = await make_ticket(session, kind=TicketKind.QUESTION, chat_ref="tg-2", commune_code=COMMUNE_A)
     officer = await make_official(session)
     supervisor = await make_official(session, role=Role.SUPERVISOR)
     await merge(session, actor=officer, code=duplicate.code, into_code=original.code, now=NOW)
@@ -141,6 +141,6 @@ async def test_an_approved_reply_also_reaches_the_merged_chats(session: AsyncSes
     await approve_reply(session, actor=supervisor, code=original.code, event_id=pending.event.id, now=NOW)
     rows = (await outbox_rows(session))[before:]
     assert [(row.chat_ref, row.payload["text"]) for row in rows] == [
-        ("tg-1", f"**Trả lời khiếu nại {original.code}:**\n\nĐã thụ lý."),
-        ("tg-2", f"**Trả lời khiếu nại {original.code}:**\n\nĐã thụ lý."),
+        ("tg-1", f"**Trả lời câu hỏi {original.code}:**\n\nĐã thụ lý."),
+        ("tg-2", f"**Trả lời câu hỏi {original.code}:**\n\nĐã thụ lý."),
     ]

@@ -8,9 +8,19 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from casework.calendar.schemas import CalendarOverrideCreate
+from casework.calendar.service import set_override
 from casework.channels import Channel
 from casework.deadlines.schemas import DeadlineRules
-from casework.errors import Forbidden, InvalidTransition, LimitReached, NotFound, StaleVersion, ValidationFailed
+from casework.errors import (
+    Conflict,
+    Forbidden,
+    InvalidTransition,
+    LimitReached,
+    NotFound,
+    StaleVersion,
+    ValidationFailed,
+)
 from casework.officials.models import PROVINCE, Role
 from casework.outbox.models import OutboxKind, OutboxMessage
 from casework.tickets.lifecycle import TRANSITIONS
@@ -362,3 +372,97 @@ async def test_changing_an_unknown_ticket_is_not_found(session: AsyncSession) ->
     for code in ("CB-2222-2222", "not a code"):
         with pytest.raises(NotFound):
             await add_internal_note(session, actor=officer, code=code, text="Ghi chú", now=NOW)
+
+
+async def test_only_running_feedback_or_questions_of_one_commune_and_confidentiality_merge(
+    session: AsyncSession,
+) -> None:
+    officer = await make_official(session, unit=PROVINCE)
+    for kind in (TicketKind.COMPLAINT, TicketKind.DENUNCIATION):  # settled for their own citizen
+        first, second = [await make_ticket(session, kind=kind) for _ in range(2)]
+        with pytest.raises(Conflict, match="only feedback or questions"):
+            await merge(session, actor=officer, code=second.code, into_code=first.code, now=NOW)
+    original = await make_ticket(session)
+    for other in (await make_ticket(session, confidential=True), await make_ticket(session, commune_code=COMMUNE_B)):
+        with pytest.raises(Conflict, match="commune or confidentiality"):
+            await merge(session, actor=officer, code=other.code, into_code=original.code, now=NOW)
+    rejected = await make_ticket(session)
+    await change_status(session, actor=officer, code=rejected.code, status=S.REJECTED, reason="Không rõ", now=NOW)
+    with pytest.raises(Conflict, match="no longer worked on"):
+        await merge(session, actor=officer, code=original.code, into_code=rejected.code, now=NOW)
+    stored = (await session.scalars(select(Ticket).where(Ticket.code == original.code))).one()
+    assert stored.status is S.NEW and stored.duplicate_of_id is None
+
+
+async def test_merging_a_ticket_takes_its_own_duplicates_along(session: AsyncSession) -> None:
+    first, middle, last = [await make_ticket(session, chat_ref=f"tg-chain-{n}") for n in range(3)]
+    officer = await make_official(session)
+    await merge(session, actor=officer, code=first.code, into_code=middle.code, now=NOW)
+    await merge(session, actor=officer, code=middle.code, into_code=last.code, now=NOW)
+    tickets = {t.code: t for t in (await session.scalars(select(Ticket))).all()}
+    assert tickets[first.code].duplicate_of_id == tickets[last.code].id
+    assert tickets[middle.code].duplicate_of_id == tickets[last.code].id
+    notices = [(row.chat_ref, row.payload["text"]) for row in await outbox_rows(session)]
+    first_chat = [text for chat, text in notices if chat == "tg-chain-0"]
+    assert len(first_chat) == 2 and "gộp vào hồ sơ đó để giải quyết chung" in first_chat[1]
+    assert f"Hồ sơ {first.code} của bạn trùng nội dung với hồ sơ {last.code}" in first_chat[1]
+    assert first_chat[1].endswith(f"dưới mã {last.code}.")
+    before = len(notices)
+    await add_public_reply(session, actor=officer, code=last.code, text="Đã sửa xong.", now=NOW)
+    replies = (await outbox_rows(session))[before:]
+    assert sorted(row.chat_ref for row in replies) == ["tg-chain-0", "tg-chain-1", "tg-chain-2"]
+
+
+async def test_only_a_supervisor_or_admin_designates_who_resolves_a_denunciation(session: AsyncSession) -> None:
+    ticket = await make_ticket(session, kind=TicketKind.DENUNCIATION)
+    officer = await make_official(session)
+    supervisor = await make_official(session, role=Role.SUPERVISOR)
+    with pytest.raises(Forbidden, match="supervisor or an admin"):
+        await assign(session, actor=officer, code=ticket.code, assignee_id=officer.id, now=NOW)
+    change = await assign(session, actor=supervisor, code=ticket.code, assignee_id=officer.id, now=NOW)
+    assert change.ticket.assignee_id == officer.id
+    feedback = await make_ticket(session)  # other kinds are still taken by whoever works on them
+    assert (
+        await assign(session, actor=officer, code=feedback.code, assignee_id=officer.id, now=NOW)
+    ).ticket.assignee_id
+
+
+async def test_a_transferred_case_is_accepted_afresh_without_the_senders_extensions(session: AsyncSession) -> None:
+    ticket = await make_ticket(session, kind=TicketKind.DENUNCIATION, chat_ref="tg-transfer")
+    supervisor = await make_official(session, role=Role.SUPERVISOR)
+    province = await make_official(session, role=Role.SUPERVISOR, unit=PROVINCE, username="tinh.gs")
+    thursday = dt.datetime(2026, 3, 5, 3, tzinfo=dt.UTC)
+    await change_status(session, actor=supervisor, code=ticket.code, status=S.ACCEPTED, now=thursday)
+    await extend_deadline(session, actor=supervisor, code=ticket.code, reason="Cần xác minh", now=thursday)
+    await change_status(
+        session,
+        actor=supervisor,
+        code=ticket.code,
+        status=S.TRANSFERRED,
+        reason="Thẩm quyền tỉnh",
+        commune_code=PROVINCE,
+        now=thursday,
+    )
+    later = thursday + dt.timedelta(days=7)
+    accepted = await change_status(session, actor=province, code=ticket.code, status=S.ACCEPTED, now=later)
+    assert accepted.ticket.deadline == dt.date(2026, 4, 13)  # 30 days from 12/3 (a Sunday's end rolls to Monday)
+    extended = await extend_deadline(session, actor=province, code=ticket.code, reason="Phức tạp", now=later)
+    assert extended.ticket.deadline == dt.date(2026, 5, 11)
+
+
+async def test_a_reopened_ticket_counts_its_deadline_on_todays_calendar(session: AsyncSession) -> None:
+    ticket = await make_ticket(session, kind=TicketKind.QUESTION)
+    officer = await make_official(session)
+    admin = await make_official(session, role=Role.ADMIN, unit=PROVINCE, username="tinh.qt")
+    await change_status(session, actor=officer, code=ticket.code, status=S.ACCEPTED, now=NOW)
+    await add_public_reply(session, actor=officer, code=ticket.code, text="Trả lời.", now=NOW)
+    answered = await change_status(session, actor=officer, code=ticket.code, status=S.ANSWERED, now=NOW)
+    deadline = answered.ticket.deadline
+    # While it was answered, its last day became a day off: nothing moved then.
+    await set_override(
+        session, actor=admin, data=CalendarOverrideCreate(day=deadline, is_working_day=False, note="Nghỉ bù")
+    )
+    reopened = await change_status(session, actor=officer, code=ticket.code, status=S.IN_PROGRESS, now=NOW)
+    assert reopened.ticket.deadline > deadline
+    detail = await get_ticket_by_code(session, actor=officer, code=ticket.code, now=NOW)
+    assert [e.data["from"] for e in detail.events if e.kind is EventKind.DEADLINE_CHANGE] == [deadline.isoformat()]
