@@ -14,8 +14,10 @@ its work is rolled back, the state reset, and the citizen gets an apology and th
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import traceback
+from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -27,7 +29,13 @@ from bot.i18n import translator
 from bot.replies import Reply, split_text
 from bot.state import State
 from bot.turn import Deps, Limits, Turn
-from casework.conversations.service import conversation_language, load_conversation, mark_processed, save_conversation
+from casework.conversations.service import (
+    conversation_language,
+    load_conversation,
+    mark_processed,
+    rewrite_idle_states,
+    save_conversation,
+)
 from casework.errors import StaleVersion
 from casework.outbox.models import OutboxKind
 from casework.outbox.schemas import Button as OutboxButton
@@ -95,6 +103,23 @@ async def _run(session: AsyncSession, event: Event, deps: Deps, processed: int) 
         )
     await _enqueue(session, event, processed, turn.replies, turn)
     return turn.replies
+
+
+async def forget_expired_forms(session: AsyncSession, *, now: dt.datetime, ttl: dt.timedelta) -> int:
+    """Drop what expired forms hold (a story, a phone number, a household's answers); return how many.
+
+    A form untouched for longer than ``ttl`` is dropped when its chat writes again (``_expire_old_state``);
+    its contents must not wait for that, as the privacy notice promises they go after a day. The
+    flow and step stay, so that the citizen who comes back still gets the note that it expired.
+    """
+
+    def forgotten(raw: object) -> dict[str, Any] | None:
+        state = State.from_json(raw, KNOWN_FLOWS)
+        if not state.data and not state.offered:
+            return None
+        return State(flow=state.flow, step=state.step, capture=state.capture).to_json()
+
+    return await rewrite_idle_states(session, before=now - ttl, rewrite=forgotten)
 
 
 def _expire_old_state(turn: Turn) -> None:

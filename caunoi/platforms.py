@@ -6,7 +6,8 @@ deployment at a time, under a lease) and — when no webhook URL is set — its 
 per deployment). ``docs/channels.md`` tells an operator how to set them up.
 
 Also the one housekeeping job (every process runs it; each step is idempotent): processed-update
-records are forgotten after a week, and uploads no ticket kept are deleted after two days.
+records are forgotten after a week, what expired forms hold (a story, a phone number, a
+household's answers) after the day a form lives, and uploads no ticket kept after two days.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.channels import telegram, zalo_bot, zalo_oa
 from bot.channels.inbox import Inbox
 from bot.dispatcher import DispatchConfig, Dispatcher, Sender
-from bot.engine import Deps
+from bot.engine import Deps, forget_expired_forms
 from bot.exclusive import run_exclusively
 from casework.conversations.service import forget_processed
 from casework.db import utcnow
@@ -107,17 +108,28 @@ HOUSEKEEPING_EVERY = 3600.0  # seconds; the first round waits as long (nothing i
 
 
 async def housekeeping(
-    sessions: async_sessionmaker[AsyncSession], uploads: Path, *, every: float = HOUSEKEEPING_EVERY
+    sessions: async_sessionmaker[AsyncSession],
+    uploads: Path,
+    *,
+    form_ttl: dt.timedelta,
+    every: float = HOUSEKEEPING_EVERY,
 ) -> None:
-    """Once per ``every`` seconds, until cancelled: forget old processed updates, delete orphaned uploads."""
+    """Once per ``every`` seconds, until cancelled: forget old processed updates and expired forms' contents,
+    delete orphaned uploads."""
     while True:
         await asyncio.sleep(every)
         try:
             async with sessions() as session:
                 forgotten = await forget_processed(session, before=utcnow() - PROCESSED_RETENTION)
+                forms = await forget_expired_forms(session, now=utcnow(), ttl=form_ttl)
                 await session.commit()
                 swept = await sweep_orphans(session, uploads, older_than=ORPHAN_UPLOAD_AGE)
-            log.info("housekeeping: forgot %d processed updates, deleted %d orphaned uploads", forgotten, swept)
+            log.info(
+                "housekeeping: forgot %d processed updates and %d expired forms, deleted %d orphaned uploads",
+                forgotten,
+                forms,
+                swept,
+            )
         except (SQLAlchemyError, OSError) as failure:
             log.warning("housekeeping failed: %s", type(failure).__name__)
 
@@ -125,7 +137,7 @@ async def housekeeping(
 async def start(app: FastAPI, settings: Settings, sessions: async_sessionmaker[AsyncSession], deps: Deps) -> Platforms:
     """Attach the channels that are on to ``app`` and start their dispatchers and pollers (and the housekeeping)."""
     running = Platforms()
-    running.spawn("housekeeping", housekeeping(sessions, settings.uploads_dir))
+    running.spawn("housekeeping", housekeeping(sessions, settings.uploads_dir, form_ttl=deps.limits.state_ttl))
     config = DispatchConfig(lease_ttl=settings.channel_lease)
 
     def dispatcher(sender: Sender) -> Dispatcher:

@@ -75,9 +75,15 @@ def choose_language(turn: Turn) -> None:
 
 def set_language(turn: Turn, code: str) -> None:
     """Switch the conversation's language and show the menu in it."""
+    said = switch_language(turn, code)
+    turn.reset()
+    show_menu(turn, said)
+
+
+def switch_language(turn: Turn, code: str) -> str:
+    """Switch the conversation's language; return the confirmation, in that language."""
     turn.set_language(normalize_language(code))
     _ = turn.t.gettext
-    turn.reset()
     note = ""
     if turn.t.language != "vi":
         note = "\n\n" + _(
@@ -85,4 +91,4 @@ def set_language(turn: Turn, code: str) -> None:
             "Bạn có thể hỏi bằng tiếng Việt, có dấu hay không dấu."
         )
     # TRANSLATORS: said in the language just chosen: "Switched to English."
-    show_menu(turn, _("Đã chuyển sang tiếng Việt.") + note)
+    return _("Đã chuyển sang tiếng Việt.") + note

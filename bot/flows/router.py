@@ -26,7 +26,7 @@ from bot.events import Attachment, ButtonPress, Command, Location, SharedContact
 from bot.flows import ask, eligibility, menu, privacy, report, subscribe, track
 from bot.flows.common import show_menu
 from bot.i18n import LANGUAGES
-from bot.parsing import folded
+from bot.parsing import folded, parse_amount
 from bot.payloads import Payload, button, decode
 from bot.replies import choice_number
 from bot.turn import Flow, Turn
@@ -40,9 +40,18 @@ FLOWS: dict[str, Flow] = {
 KNOWN_FLOWS = frozenset(FLOWS)
 # Single words people type for the buttons they see ("ko" for "Không").
 _TYPED = {"ko": "khong", "k": "khong", "hok": "khong", "khg": "khong", "no": "khong", "yes": "co", "c": "co"}
+_TYPED.update(
+    # "I don't know" for a "Không rõ" button.
+    dict.fromkeys(
+        ("khong biet", "ko biet", "k biet", "chua biet", "chua ro", "ko ro", "k ro", "khong nho", "ko nho"), "khong ro"
+    )
+)
 # Ways of saying yes or no to a question whose buttons carry "yes"/"y" or "no"/"n" ("Tôi đồng ý" / "Không
 # đồng ý", "Có" / "Không"): "đồng ý", "ok", "vâng" are yes wherever a yes button is offered.
-_YES = frozenset({"co", "dong y", "toi dong y", "ok", "oke", "okay", "vang", "da", "u", "uh", "um", "yes", "y", "duoc"})
+_YES = frozenset(
+    {"co", "co a", "da co", "dong y", "toi dong y", "ok", "oke", "okay", "vang", "vang a", "da", "u", "uh", "um"}
+    | {"yes", "y", "duoc"}
+)
 _NO = frozenset({"khong", "ko", "k", "kg", "khg", "hok", "no", "n", "khong dong y", "khong can", "thoi khong"})
 _YES_ARGS, _NO_ARGS = frozenset({"yes", "y"}), frozenset({"no", "n"})
 # Said with no question to answer, these are not questions for the FAQ ("ok", "vâng" are small talk).
@@ -73,6 +82,9 @@ _TYPED_COMMANDS = {
 _LOOKUPS = frozenset({"q", "fb", "tl", "tp"})
 _CODE_IN_TEXT = re.compile(r"\bcb[\s._-]*[a-z0-9]{4}[\s._-]*[a-z0-9]{4}\b", re.IGNORECASE)
 SURE = "sure"  # the extra argument of "m:…" once the citizen has confirmed leaving a draft
+# Commands (typed as words too) that would leave a draft: what to do once the citizen confirms. An
+# explicit /huy is a clear choice, like the step's own "Huỷ" button.
+_LEAVE = {"start": "menu", "menu": "menu", "help": "menu", "tro_giup": "menu"}
 
 GlobalHandler = Callable[[Turn, Payload], Awaitable[bool]]
 
@@ -105,6 +117,9 @@ async def dispatch(turn: Turn) -> None:
 async def on_command(turn: Turn, command: Command) -> None:
     """``/start``, ``/huy``, ``/menu``, ``/huy_dang_ky``, ``/ngon_ngu`` and the shortcuts to each flow."""
     name, argument = command.name, command.argument
+    if name in _LEAVE and report.has_draft(turn.state):
+        _confirm_leaving(turn, Payload("m", (_LEAVE[name],)))
+        return
     if name == "start":
         menu.greet(turn)
     elif name in {"huy", "cancel"}:
@@ -114,7 +129,7 @@ async def on_command(turn: Turn, command: Command) -> None:
     elif name == "huy_dang_ky":
         await subscribe.stop(turn)
     elif name == "ngon_ngu" and argument.lower() in LANGUAGES:
-        menu.set_language(turn, argument.lower())
+        await _switch_language(turn, argument.lower())
     elif name == "ngon_ngu":
         menu.choose_language(turn)
     elif name == "tra_cuu" and argument:
@@ -159,8 +174,18 @@ async def _on_menu(turn: Turn, payload: Payload) -> bool:
 async def _on_language(turn: Turn, payload: Payload) -> bool:
     if payload.arg(0) not in LANGUAGES:
         return False
-    menu.set_language(turn, payload.arg(0))
+    await _switch_language(turn, payload.arg(0))
     return True
+
+
+async def _switch_language(turn: Turn, code: str) -> None:
+    """Change the language; in the middle of a form the form goes on in the new language."""
+    flow = FLOWS.get(turn.state.flow)
+    if not turn.state.capture or flow is None:
+        menu.set_language(turn, code)
+        return
+    turn.say(menu.switch_language(turn, code))
+    await flow.prompt(turn)
 
 
 # Actions honoured from any state: they name something stable (a menu item, an FAQ entry, a
@@ -281,7 +306,7 @@ async def on_text(turn: Turn, raw: str) -> None:
     if command == "huy" and report.has_draft(turn.state):
         _confirm_leaving(turn, Payload("m", ("cancel",)))
         return
-    if command is not None:
+    if command is not None:  # "menu", "quay lại"… ask first too when a draft would be lost (``on_command``)
         name, _space, argument = command.partition(" ")
         await on_command(turn, Command(name, argument))
         return
@@ -292,11 +317,17 @@ async def on_text(turn: Turn, raw: str) -> None:
     if code is not None:
         await track.show(turn, code)
         return
-    if folded(text) in _BARE_ANSWERS or choice_number(text, 99) is not None:
-        # "có", "không" or "2" with no question to answer: the menu, whose choices they can pick.
+    if folded(text) in _BARE_ANSWERS or choice_number(text, 99) is not None or _bare_amount(text):
+        # "có", "không", "2" or "5tr" with no question to answer (a form's answer after it expired,
+        # say): the menu, whose choices they can pick, rather than a question for an official.
         show_menu(turn, _("Bạn hãy chọn một mục dưới đây, hoặc gõ câu hỏi của bạn."))
         return
     await ask.answer_question(turn, text)
+
+
+def _bare_amount(text: str) -> bool:
+    """Whether the text is only an amount written with digits ("5tr", "1.500.000 đồng")."""
+    return any(character.isdigit() for character in text) and parse_amount(text).value is not None
 
 
 def _typed_choice(turn: Turn, text: str) -> str | None:

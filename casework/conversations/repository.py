@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -191,3 +192,23 @@ async def languages_among(session: AsyncSession, *, channel: Channel, chat_refs:
         Conversation.channel == channel, Conversation.chat_ref.in_(chat_refs)
     )
     return {chat_ref: language for chat_ref, language in (await session.execute(statement)).all()}
+
+
+async def states_untouched_since(session: AsyncSession, *, before: dt.datetime) -> list[tuple[int, int, Any]]:
+    """(id, version, state) of the conversations nobody has written to since ``before``."""
+    statement = select(Conversation.id, Conversation.version, Conversation.state).where(
+        Conversation.updated_at < before
+    )
+    return [(row[0], row[1], row[2]) for row in (await session.execute(statement)).all()]
+
+
+async def replace_state(session: AsyncSession, *, conversation_id: int, version: int, state: dict[str, Any]) -> bool:
+    """Replace a conversation's state unless it changed since it was read (its version); its time stays."""
+    statement = (
+        update(Conversation)
+        .where(Conversation.id == conversation_id, Conversation.version == version)
+        .values(state=state, version=version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    result = await session.execute(statement)
+    return bool(result.rowcount)  # type: ignore[attr-defined]

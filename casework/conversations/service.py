@@ -8,7 +8,7 @@ a repeated delivery of the update finds its row and changes nothing.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -46,6 +46,25 @@ async def mark_processed(
 async def forget_processed(session: AsyncSession, *, before: dt.datetime) -> int:
     """Delete the processed-update records older than ``before``; return how many went."""
     return await repository.delete_processed_before(session, before=before)
+
+
+async def rewrite_idle_states(
+    session: AsyncSession, *, before: dt.datetime, rewrite: Callable[[Any], dict[str, Any] | None]
+) -> int:
+    """Replace the state of every conversation untouched since ``before`` by ``rewrite(state)``; return how many.
+
+    ``rewrite`` returns None to leave a state as it is. A conversation written to meanwhile keeps
+    its new state (the version moved on); the time of its last message stays, so the dialogue
+    still sees how long it has been idle.
+    """
+    rewritten = 0
+    for conversation_id, version, state in await repository.states_untouched_since(session, before=before):
+        new_state = rewrite(state)
+        if new_state is not None and await repository.replace_state(
+            session, conversation_id=conversation_id, version=version, state=new_state
+        ):
+            rewritten += 1
+    return rewritten
 
 
 async def load_conversation(

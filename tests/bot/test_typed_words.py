@@ -208,3 +208,51 @@ async def test_the_language_can_be_switched_by_typing_its_name(chat: Chat) -> No
     assert "Send a report" in chat.labels
     await chat.say("tieng viet")
     assert "Gửi phản ánh" in chat.labels and "Đã chuyển sang tiếng Việt" in chat.text
+
+
+async def test_menu_words_and_commands_ask_before_throwing_a_draft_away(chat: Chat) -> None:
+    for leaving in ("quay lai", "menu", "/menu", "/start"):
+        await written_draft(chat)
+        await chat.say(leaving)
+        assert "bỏ phản ánh đang viết" in chat.text, leaving
+        await chat.tap("Viết tiếp")
+        assert "kể lại sự việc" in chat.text, leaving
+        await chat.say("/huy")  # the explicit command cancels at once
+    await written_draft(chat)
+    await chat.say("ve menu")
+    await chat.tap("Bỏ phản ánh này")
+    assert "Gửi phản ánh" in chat.labels and await chat.tickets() == []
+
+
+async def test_switching_language_in_the_middle_of_a_report_keeps_it(chat: Chat) -> None:
+    await written_draft(chat)
+    await chat.say("english")
+    assert "Switched to English" in chat.text and "bỏ phản ánh" not in chat.text
+    await chat.say("There were 3 houses.")
+    await chat.tap("Continue")
+    await chat.tap("No phone number")
+    await chat.tap("No need to keep it confidential")
+    await chat.tap("Send")
+    [ticket] = await chat.tickets()
+    assert ticket.text == f"{STORY}\n\nThere were 3 houses."
+
+
+async def test_i_dont_know_typed_picks_the_unknown_answer(chat: Chat) -> None:
+    await chat.say("/start")
+    await chat.tap("Tự kiểm tra hộ nghèo")
+    await chat.tap("Nông thôn")
+    await chat.say("4")
+    await chat.say("1 trieu")
+    first_question = chat.text
+    await chat.say("khong biet")
+    assert chat.text != first_question and "Bạn hãy chọn một nút" not in chat.text
+    await chat.say("co a")
+    assert "Bạn hãy chọn một nút" not in chat.text
+
+
+async def test_an_amount_with_nothing_to_answer_shows_the_menu_not_an_offer_to_forward_it(chat: Chat) -> None:
+    await chat.say("/start")
+    for typed in ("5tr", "1.500.000 đồng"):
+        await chat.say(typed)
+        assert "Bạn hãy chọn một mục dưới đây" in chat.text, typed
+        assert "gửi câu hỏi cho cán bộ" not in chat.text, typed

@@ -15,9 +15,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from typer.testing import CliRunner
 
+from bot.flows.router import KNOWN_FLOWS
+from bot.state import State
 from casework.channels import Channel
-from casework.conversations.models import ProcessedUpdate
-from casework.conversations.service import mark_processed
+from casework.conversations.models import Conversation, ProcessedUpdate
+from casework.conversations.service import load_conversation, mark_processed, save_conversation
 from casework.db import utcnow
 from casework.deadlines.schemas import DEFAULT_RULES
 from casework.files.storage import store
@@ -114,7 +116,7 @@ def test_a_half_configured_channel_is_refused_at_start(values: dict[str, str]) -
         Settings(**values)  # type: ignore[arg-type]
 
 
-async def test_housekeeping_forgets_old_updates_and_deletes_uploads_no_ticket_kept(
+async def test_housekeeping_forgets_old_updates_and_expired_forms_and_deletes_uploads_no_ticket_kept(
     sessions: async_sessionmaker[AsyncSession],  # noqa: F811
     tmp_path: Path,
 ) -> None:
@@ -133,8 +135,13 @@ async def test_housekeeping_forgets_old_updates_and_deletes_uploads_no_ticket_ke
         session.add(
             TicketAttachment(ticket_id=ticket_id, channel=Channel.WEB, file_ref=kept.ref, mime_type="image/png")
         )
+        # Two chats in the middle of a report, one left two days ago (expired), one an hour ago.
+        draft = State("report", "phone", {"texts": ["Cán bộ đòi tiền."], "phone": "0912345678"}, [("rx:send", "Gửi")])
+        for chat, idle in (("tg-expired", dt.timedelta(days=2)), ("tg-writing", dt.timedelta(hours=1))):
+            conversation = await load_conversation(session, channel=Channel.TELEGRAM, chat_ref=chat)
+            await save_conversation(session, conversation, state=draft.to_json(), now=utcnow() - idle)
         await session.commit()
-    job = asyncio.create_task(housekeeping(sessions, uploads, every=0.01))
+    job = asyncio.create_task(housekeeping(sessions, uploads, form_ttl=dt.timedelta(days=1), every=0.01))
     await asyncio.sleep(0.3)
     job.cancel()
     await asyncio.gather(job, return_exceptions=True)
@@ -142,5 +149,10 @@ async def test_housekeeping_forgets_old_updates_and_deletes_uploads_no_ticket_ke
         left = (await session.scalars(select(ProcessedUpdate.update_id))).all()
         assert list(left) == ["new"]
         assert await session.scalar(select(func.count()).select_from(ProcessedUpdate)) == 1
+        states = {c.chat_ref: c for c in (await session.scalars(select(Conversation))).all()}
+    expired = State.from_json(states["tg-expired"].state, KNOWN_FLOWS)
+    assert (expired.flow, expired.step, expired.data, expired.offered) == ("report", "phone", {}, [])
+    assert utcnow() - states["tg-expired"].updated_at > dt.timedelta(days=1)  # still seen as expired by the dialogue
+    assert states["tg-writing"].state == draft.to_json()
     assert kept.path.exists() and fresh.path.exists()  # a ticket's file; a file a report may still take
     assert not orphan.path.exists() and not temporary.exists()
