@@ -9,11 +9,12 @@ from typing import Any
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from casework.audit.models import ActorKind
 from casework.channels import Channel
 from casework.conversations.models import AnswerFeedback, Conversation, ProcessedUpdate, TicketRating
 from casework.db import insert_ignoring_conflict
 from casework.outbox.models import OutboxMessage, OutboxStatus
-from casework.tickets.models import Ticket
+from casework.tickets.models import EventKind, Ticket, TicketEvent
 
 ERASED_CHAT = "erased"
 
@@ -123,15 +124,22 @@ async def tickets_of_chat(session: AsyncSession, *, channel: Channel, chat_ref: 
 async def unlink_tickets(session: AsyncSession, *, channel: Channel, chat_ref: str, at: dt.datetime) -> int:
     """Remove the chat reference and phone from the chat's tickets (their content stays, for the record).
 
-    The version moves on, so an official holding the old version is told the ticket changed.
+    Each ticket's thread records it, so that its officials know a reply can no longer reach the
+    citizen. The version moves on, so an official holding the old version is told the ticket changed.
     """
-    result = await session.execute(
+    mine = (Ticket.channel == channel, Ticket.chat_ref == chat_ref)
+    ids = list((await session.scalars(select(Ticket.id).where(*mine))).all())
+    await session.execute(
         update(Ticket)
-        .where(Ticket.channel == channel, Ticket.chat_ref == chat_ref)
+        .where(*mine)
         .values(chat_ref=None, contact_phone=None, updated_at=at, version=Ticket.version + 1)
         .execution_options(synchronize_session=False)
     )
-    return int(getattr(result, "rowcount", 0) or 0)
+    session.add_all(
+        TicketEvent(ticket_id=ticket_id, kind=EventKind.CONTACT_ERASED, actor_kind=ActorKind.CITIZEN, at=at, data={})
+        for ticket_id in ids
+    )
+    return len(ids)
 
 
 async def scrub_deliveries(session: AsyncSession, *, channel: Channel, chat_ref: str) -> int:

@@ -48,6 +48,7 @@ class EventKind(enum.StrEnum):
     ASSIGNMENT = "assignment"
     DEADLINE_CHANGE = "deadline_change"
     MERGE = "merge"
+    CONTACT_ERASED = "contact_erased"  # the citizen deleted their data: replies can no longer reach them
 
 
 class ReplyApproval(enum.StrEnum):

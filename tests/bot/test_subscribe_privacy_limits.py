@@ -11,7 +11,7 @@ from casework.outbox.models import OutboxMessage, OutboxStatus
 from casework.subscriptions.models import Subscription
 from casework.subscriptions.schemas import Topic
 from casework.subscriptions.service import recipients
-from casework.tickets.models import Ticket
+from casework.tickets.models import EventKind, Ticket, TicketEvent
 from tests.bot.conftest import NOW, Chat, Clock
 
 HA_LANG = "01558"
@@ -131,6 +131,9 @@ async def test_erasing_unlinks_tickets_removes_subscriptions_and_the_conversatio
         outbox = (await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))).all()
     assert ticket.text == "Nội dung phản ánh"  # kept for the record
     assert ticket.chat_ref is None and ticket.contact_phone is None
+    async with sessions() as session:  # its officials can see that a reply will not reach the citizen
+        kinds = (await session.scalars(select(TicketEvent.kind).where(TicketEvent.ticket_id == ticket.id))).all()
+    assert EventKind.CONTACT_ERASED in kinds
     assert await subscriptions(sessions) == []
     assert conversations == []
     assert [vote.conversation_id for vote in votes] == [None]  # still counted, no longer linked
