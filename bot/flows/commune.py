@@ -44,14 +44,19 @@ class Picked:
     code: str | None = None
 
 
-def ask_commune(turn: Turn, *, allow_skip: bool = True) -> None:
-    """Ask for the commune (or confirm the remembered one)."""
+def ask_commune(
+    turn: Turn, *, allow_skip: bool = True, confirm: str | None = None, question: str | None = None
+) -> None:
+    """Ask for the commune (or confirm the remembered one).
+
+    ``confirm`` (with ``{commune}``) and ``question`` replace the wording of the two questions, translated.
+    """
     _ = turn.t.gettext
     extra: list[Button] = [button(_("Không rõ"), ACTION, "skip")] if allow_skip else []
     remembered = unit_by_code(turn.conversation.commune_code or "")
     if remembered is not None:
         turn.say(
-            _("Bạn ở **{commune}**, đúng không?").format(commune=unit_name(turn.t, remembered)),
+            (confirm or _("Bạn ở **{commune}**, đúng không?")).format(commune=unit_name(turn.t, remembered)),
             [
                 button(_("Đúng"), ACTION, remembered.code),
                 button(_("Xã, phường khác"), ACTION, "other"),
@@ -60,20 +65,18 @@ def ask_commune(turn: Turn, *, allow_skip: bool = True) -> None:
             ],
         )
         return
-    ask_to_type(turn, allow_skip=allow_skip)
+    ask_to_type(turn, allow_skip=allow_skip, question=question)
 
 
-def ask_to_type(turn: Turn, *, allow_skip: bool = True) -> None:
+def ask_to_type(turn: Turn, *, allow_skip: bool = True, question: str | None = None) -> None:
     """Ask to type the commune's name."""
     _ = turn.t.gettext
     extra = [button(_("Không rõ"), ACTION, "skip")] if allow_skip else []
-    turn.say(
-        _(
-            "Bạn ở xã, phường nào? Hãy gõ tên (không cần dấu), ví dụ: **hoa tham** hoặc **thuc phan**. "
-            "Tên xã cũ trước khi sáp nhập cũng được."
-        ),
-        [*extra, cancel_button(turn.t)],
+    how = _(
+        "Hãy gõ tên (không cần dấu), ví dụ: **hoa tham** hoặc **thuc phan**. Tên xã cũ trước khi sáp nhập cũng được."
     )
+    asked = question or _("Bạn ở xã, phường nào?")
+    turn.say(f"{asked} {how}", [*extra, cancel_button(turn.t)])
 
 
 def offer_matches(turn: Turn, text: str, *, allow_skip: bool = True) -> None:

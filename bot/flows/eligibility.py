@@ -9,29 +9,40 @@ the result with a request to the commune, which starts the report flow with it.
 flowchart TD
     S([Tự kiểm tra]) --> N{standard in force today?}
     N -->|none| X[say so] --> M([menu])
-    N -->|yes| A["Nông thôn hay thành thị?"] --> H["Bao nhiêu người?"] --> I["Thu nhập cả nhà một tháng?"]
+    N -->|yes| A["Nông thôn hay thành thị (đô thị)?<br/>buttons, or typed: xã, bản, phường, đô thị…"]
+    A --> H["Bao nhiêu người?"] --> I["Thu nhập cả nhà một tháng?"]
     I -->|above the line| R
     I -->|"at or below; indicators confirmed"| Q
     I -->|"at or below; indicators unconfirmed (2027+)"| O{"12 câu tham khảo, hay chỉ thu nhập?"}
     O -->|câu hỏi| Q["Câu 1..12: Có · Không · Không rõ"] --> R
     O -->|chỉ thu nhập| R
-    R["Kết quả: có thể thuộc hộ nghèo / cận nghèo / không thuộc<br/>only the commune review decides; what to bring, where to go"]
-    R -->|Gửi đề nghị cho xã| P([report flow, with the result])
+    R["Kết quả: hộ nghèo / cận nghèo / nghèo hoặc cận nghèo (Không rõ decides) / không thuộc<br/>only the commune review decides; what to bring, where to go"]
+    R -->|Gửi đề nghị cho xã| P([report flow, with the result and the area answered])
     R -->|menu| M
 ```
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from bot.flows import report
-from bot.flows.common import cancel_button, menu_button, show_menu
-from bot.i18n import N_
-from bot.parsing import AmountProblem, parse_amount, parse_count
+from bot.flows.common import cancel_button, menu_button, show_menu, unit_name
+from bot.i18n import N_, Translator
+from bot.parsing import AmountProblem, folded, parse_amount, parse_count
 from bot.payloads import Payload, button
 from bot.turn import Flow, Turn
-from knowledge.eligibility import MAX_HOUSEHOLD, Area, Assessment, Indicator, Standard, Verdict, assess
+from knowledge.eligibility import (
+    MAX_HOUSEHOLD,
+    Area,
+    Assessment,
+    Indicator,
+    Standard,
+    Standards,
+    Verdict,
+    area_of_unit,
+    assess,
+    review_summary,
+)
+from knowledge.gazetteer import unit_by_code
 
 NAME = "eligibility"
 ANSWERS = {"y": N_("Có"), "n": N_("Không"), "u": N_("Không rõ")}
@@ -47,6 +58,17 @@ VERDICTS = {
         "vì thu nhập bình quân cao hơn chuẩn."
     ),
 }
+# What people type for the area, folded, whatever words the standard's buttons use (Nghị định 07/2021
+# says "thành thị", Nghị định 351/2025 "đô thị"): a phường (a thị trấn before 1/7/2025) is urban; a xã,
+# and the thôn, bản, làng, xóm it is made of, rural. The standard's own words are added in _typed_area.
+_AREA_WORDS = {
+    Area.URBAN: frozenset({"thanh thi", "do thi", "phuong", "thi tran", "thanh pho", "khu pho", "to dan pho"}),
+    Area.RURAL: frozenset({"nong thon", "xa", "thon", "ban", "lang", "xom"}),
+}
+# Words around the answer that say nothing about it: "nhà tôi ở bản ạ", "khu vực đô thị".
+_AREA_FILLERS = frozenset(
+    {"o", "nha", "toi", "em", "minh", "chung", "chau", "a", "khu", "vuc", "vung", "la", "thuoc", "dang", "song", "tai"}
+)
 
 
 def _standard(turn: Turn) -> Standard | None:
@@ -90,14 +112,33 @@ def start(turn: Turn) -> None:
 
 def _ask_area(turn: Turn, standard: Standard) -> None:
     _ = turn.t.gettext
+    rural, urban = _(standard.area_names[Area.RURAL]), _(standard.area_names[Area.URBAN])
     turn.say(
-        _("Nhà bạn ở nông thôn hay thành thị? (Xã là nông thôn; phường là thành thị.)"),
+        _("Nhà bạn ở {rural} hay {urban}? (Xã là {rural}; phường là {urban}.)").format(rural=rural, urban=urban),
         [
             button(_(standard.area_labels[Area.RURAL]), "ea", Area.RURAL.value),
             button(_(standard.area_labels[Area.URBAN]), "ea", Area.URBAN.value),
             cancel_button(turn.t),
         ],
     )
+
+
+def _typed_area(standard: Standard, text: str) -> Area | None:
+    """The area typed in words ("thanh thi", "đô thị", "nhà tôi ở bản"), if they name exactly one."""
+    words = " ".join(word for word in folded(text).split() if word not in _AREA_FILLERS)
+    found = {
+        area
+        for area in Area
+        if words in _AREA_WORDS[area]
+        or words in {folded(standard.area_names[area]), folded(standard.area_labels[area])}
+    }
+    return found.pop() if len(found) == 1 else None
+
+
+def _set_area(turn: Turn, area: Area) -> None:
+    turn.state.data["area"] = area.value
+    turn.go(NAME, "size")
+    _ask_size(turn)
 
 
 def _ask_size(turn: Turn) -> None:
@@ -171,6 +212,13 @@ async def _prompt(turn: Turn) -> None:
 async def _on_text(turn: Turn, text: str) -> None:
     _ = turn.t.gettext
     data = turn.state.data
+    standard = turn.deps.standards().by_id(str(data.get("std")))
+    if turn.state.step == "area" and standard is not None:
+        # The buttons' own words reach _on_button through the router; other words for the area come here.
+        area = _typed_area(standard, text)
+        if area is not None:
+            _set_area(turn, area)
+            return
     if turn.state.step == "size":
         size = parse_count(text, maximum=MAX_HOUSEHOLD)
         if size is None:
@@ -219,7 +267,7 @@ async def _after_income(turn: Turn) -> None:
         deprivations=0,
     )
     if assessment.verdict is Verdict.NEITHER:
-        _result(turn, standard, deprivations=None)
+        _result(turn, standard, asked=False)
     elif standard.indicators_confirmed:
         turn.go(NAME, "indicator", {**data, "i": 0, "answers": []})
         _ask_indicator(turn, standard, 0)
@@ -235,16 +283,14 @@ async def _on_button(turn: Turn, payload: Payload) -> None:
         start(turn)
         return
     if payload.action == "ea" and payload.arg(0) in {area.value for area in Area}:
-        data["area"] = payload.arg(0)
-        turn.go(NAME, "size")
-        _ask_size(turn)
+        _set_area(turn, Area(payload.arg(0)))
     elif payload.action == "es" and payload.arg(0).isdigit():
         await _set_size(turn, int(payload.arg(0)))
     elif payload.action == "eo" and payload.arg(0) == "ask":
         turn.go(NAME, "indicator", {**data, "i": 0, "answers": []})
         _ask_indicator(turn, standard, 0)
     elif payload.action == "eo":
-        _result(turn, standard, deprivations=None)
+        _result(turn, standard, asked=False)
     elif payload.action == "ei" and payload.arg(0) in ANSWERS:
         answers = [*data.get("answers", []), payload.arg(0)]
         index = len(answers)
@@ -253,45 +299,40 @@ async def _on_button(turn: Turn, payload: Payload) -> None:
             _ask_indicator(turn, standard, index)
         else:
             turn.state.data["answers"] = answers
-            _result(turn, standard, deprivations=answers.count("y"))
+            _result(turn, standard, asked=True)
     elif payload.action == "er":
         summary = data.get("summary")
         if isinstance(summary, str):
-            await report.start_request(turn, summary)
+            check: dict[str, str] = {key: str(data[key]) for key in ("std", "area") if key in data}
+            await report.start_request(turn, summary, area_check=check)
         else:
             show_menu(turn)
     else:
         await _prompt(turn)
 
 
-def _result(turn: Turn, standard: Standard, *, deprivations: int | None) -> None:
+def _result(turn: Turn, standard: Standard, *, asked: bool) -> None:
     """Say what the answers suggest, that only the commune decides, and what to do next."""
     _ = turn.t.gettext
     data = turn.state.data
     area, size, income = Area(data["area"]), int(data["size"]), int(data["income"])
-    answers: list[str] = list(data.get("answers", []))
-    result = assess(standard, area=area, household_size=size, monthly_income=income, deprivations=deprivations)
+    answers: list[str] = list(data.get("answers", [])) if asked else []
+    result = assess(
+        standard,
+        area=area,
+        household_size=size,
+        monthly_income=income,
+        deprivations=answers.count("y") if asked else None,
+        unknown=answers.count("u"),
+    )
     lines = [
         _("**Kết quả tham khảo** theo {document}:").format(document=standard.citation),
         _(VERDICTS[result.verdict]),
         "",
-        _("- Thu nhập bình quân: khoảng {per_capita}/người/tháng (chuẩn nghèo {area}: {line}).").format(
-            per_capita=turn.t.money(result.per_capita),
-            area=_(standard.area_names[area]),
-            line=turn.t.money(result.line),
-        ),
+        _income_line(turn, standard, result, area),
     ]
-    if deprivations is not None:
-        lines.append(
-            _("- Số chỉ số thiếu hụt: {count} (từ {minimum} trở lên là hộ nghèo).").format(
-                count=deprivations, minimum=standard.poor_min_deprivations
-            )
-        )
-        unknown = answers.count("u")
-        if unknown:
-            lines.append(
-                _('- Có {count} câu bạn trả lời "Không rõ": cán bộ sẽ hỏi kỹ khi rà soát.').format(count=unknown)
-            )
+    if result.deprivations is not None:
+        lines += _deprivation_lines(turn, standard, result, answers)
     lines += [
         "",
         _(
@@ -317,44 +358,100 @@ def _result(turn: Turn, standard: Standard, *, deprivations: int | None) -> None
             ),
         ]
     lines += ["", _(standard.next_steps)]
-    summary = _summary(turn, standard, result, area, size, income, answers)
-    turn.go(NAME, "result", {"std": standard.id, "summary": summary}, capture=False)
+    answered = list(zip(_indicators(turn, standard), answers, strict=False))
+    summary = review_summary(
+        turn.deps.standards(),
+        standard,
+        result,
+        area=area,
+        household_size=size,
+        monthly_income=income,
+        deprived=[indicator for indicator, answer in answered if answer == "y"],
+        unknown=[indicator for indicator, answer in answered if answer == "u"],
+    )
+    # The area goes along so that the commune picked for a request can be checked against it.
+    turn.go(NAME, "result", {"std": standard.id, "summary": summary, "area": area.value}, capture=False)
     buttons = [menu_button(turn.t)]
     if result.verdict is not Verdict.NEITHER:
         buttons.insert(0, button(_("Gửi đề nghị rà soát cho xã"), "er", "send"))
     turn.say("\n".join(lines), buttons)
 
 
-def _summary(
-    turn: Turn,
-    standard: Standard,
-    result: Assessment,
-    area: Area,
-    size: int,
-    income: int,
-    answers: list[str],
-) -> str:
-    """The self-check as the commune's officials read it, in Vietnamese (kept only if the household sends it)."""
-    indicators = _indicators(turn, standard)
-    deprived = [indicator.question for indicator, answer in zip(indicators, answers, strict=False) if answer == "y"]
-    verdicts = {
-        Verdict.POOR: "có thể thuộc hộ nghèo",
-        Verdict.NEAR_POOR: "có thể thuộc hộ cận nghèo",
-        Verdict.LOW_INCOME: "thu nhập không cao hơn chuẩn nghèo (chưa hỏi các chỉ số thiếu hụt)",
-        Verdict.NEITHER: "thu nhập cao hơn chuẩn nghèo",
+def _income_line(turn: Turn, standard: Standard, result: Assessment, area: Area) -> str:
+    """The average income beside the line, never shown equal to a line it is above."""
+    _ = turn.t.gettext
+    figures = {
+        "per_capita": turn.t.money(result.per_capita),
+        "area": _(standard.area_names[area]),
+        "line": turn.t.money(result.line),
     }
-    lines: list[Any] = [
-        "Đề nghị rà soát hộ nghèo, hộ cận nghèo. Kết quả tự kiểm tra trên Cầu Nối (người dân tự khai, chỉ để tham khảo):",
-        f"- Chuẩn: {standard.citation}",
-        f"- Khu vực: {standard.area_names[area]}",
-        f"- Số người trong hộ: {size}",
-        f"- Thu nhập cả nhà khoảng: {income:,} đồng/tháng".replace(",", "."),
-        f"- Kết quả tham khảo: {verdicts[result.verdict]}",
+    if result.just_above_line:
+        # 6,000,001 đồng for 4 people is 1,500,000.25 each: above the line, though it rounds down to it.
+        return _("- Thu nhập bình quân: hơn {per_capita}/người/tháng một chút (chuẩn nghèo {area}: {line}).").format(
+            **figures
+        )
+    return _("- Thu nhập bình quân: khoảng {per_capita}/người/tháng (chuẩn nghèo {area}: {line}).").format(**figures)
+
+
+def _deprivation_lines(turn: Turn, standard: Standard, result: Assessment, answers: list[str]) -> list[str]:
+    """The deprivations counted, the "Không rõ" answers (which may leave the result open), whose indicators."""
+    _ = turn.t.gettext
+    minimum = standard.poor_min_deprivations
+    known = result.deprivations or 0
+    lines = [
+        _("- Số chỉ số thiếu hụt: {count} (từ {minimum} trở lên là hộ nghèo).").format(count=known, minimum=minimum)
     ]
-    if result.deprivations is not None:
-        lines.append(f"- Số chỉ số thiếu hụt: {result.deprivations}/{len(indicators)}")
-        lines += [f"  • {question}" for question in deprived]
-    return "\n".join(lines)
+    if result.unknown and result.verdict is Verdict.LOW_INCOME:
+        # Too many "Không rõ" to tell poor from near-poor: say which, and how many would make it poor.
+        numbers = ", ".join(str(number) for number, answer in enumerate(answers, start=1) if answer == "u")
+        lines.append(
+            _(
+                '- Có {count} câu bạn trả lời "Không rõ" (câu {numbers}). Nếu trong số này có từ {needed} câu trở '
+                "lên là thiếu hụt thì nhà bạn có thể thuộc hộ nghèo; nếu ít hơn thì có thể thuộc hộ cận nghèo. "
+                "Rà soát của UBND xã, phường sẽ xác định các câu này."
+            ).format(count=result.unknown, numbers=numbers, needed=minimum - known)
+        )
+    elif result.unknown:
+        lines.append(
+            _('- Có {count} câu bạn trả lời "Không rõ": cán bộ sẽ hỏi kỹ khi rà soát.').format(count=result.unknown)
+        )
+    if not standard.indicators_confirmed:
+        lines.append(
+            _(
+                "- Các câu về hoàn cảnh gia đình dùng chỉ số của {source}, vì Cầu Nối chưa xác minh được danh sách "
+                "chỉ số thiếu hụt của {document}: số chỉ số thiếu hụt ở trên chỉ để tham khảo."
+            ).format(source=turn.deps.standards().indicator_source(standard).document, document=standard.document)
+        )
+    return lines
+
+
+def area_mismatch_note(t: Translator, standards: Standards, check: object, unit_code: str | None) -> str | None:
+    """A gentle note when the unit picked for a request is not of the area the self-check was answered for.
+
+    ``check`` is what the self-check keeps beside its summary, ``{"std": standard id, "area": "rural"}``;
+    None when it matches, or when anything is missing. The note never blocks the request.
+    """
+    if not isinstance(check, dict) or unit_code is None:
+        return None
+    standard = standards.by_id(str(check.get("std")))
+    unit = unit_by_code(unit_code)
+    if standard is None or unit is None or check.get("area") not in {area.value for area in Area}:
+        return None
+    answered, actual = Area(check["area"]), area_of_unit(unit.kind)
+    if answered is actual:
+        return None
+    _ = t.gettext
+    return _(
+        "Lưu ý: {unit} thuộc khu vực **{actual}**, còn lúc tự kiểm tra bạn chọn **{answered}**. Nếu nhà bạn ở "
+        "đó, kết quả có thể phải tính theo chuẩn nghèo {actual}: {actual_line}/người/tháng (chuẩn nghèo "
+        "{answered}: {answered_line}). Bạn vẫn có thể gửi đề nghị; rà soát của UBND xã, phường sẽ xác định."
+    ).format(
+        unit=unit_name(t, unit),
+        actual=_(standard.area_names[actual]),
+        answered=_(standard.area_names[answered]),
+        actual_line=t.money(standard.income_lines[actual]),
+        answered_line=t.money(standard.income_lines[answered]),
+    )
 
 
 FLOW = Flow(

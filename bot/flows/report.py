@@ -86,13 +86,17 @@ async def start(turn: Turn) -> None:
     _ask_kind(turn)
 
 
-async def start_request(turn: Turn, summary: str) -> None:
-    """File the self-check's result as a request for review: straight to the commune."""
+async def start_request(turn: Turn, summary: str, *, area_check: dict[str, str] | None = None) -> None:
+    """File the self-check's result as a request for review: straight to the commune.
+
+    ``area_check`` (the standard and the area the self-check was answered for) lets the commune
+    step say so when the unit picked lies in the other area.
+    """
     _ = turn.t.gettext
     if await daily_limit_reached(turn):
         turn.reset()
         return
-    turn.go(NAME, "commune", {"kind": "request", "texts": [summary], "files": []})
+    turn.go(NAME, "commune", {"kind": "request", "texts": [summary], "files": [], "area_check": area_check})
     turn.say(
         _(
             "Tôi sẽ gửi kết quả tự kiểm tra kèm đề nghị rà soát cho UBND xã, phường của bạn, để cán bộ biết và "
@@ -371,6 +375,11 @@ async def _on_button(turn: Turn, payload: Payload) -> None:
         else:
             data["commune"] = pick.code
             if data.get("kind") == "request":
+                from bot.flows.eligibility import area_mismatch_note  # the self-check files its requests here
+
+                note = area_mismatch_note(turn.t, turn.deps.standards(), data.get("area_check"), pick.code)
+                if note:
+                    turn.say(note)
                 turn.go(NAME, "contact")
                 _ask_contact(turn)
             else:

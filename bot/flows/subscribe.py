@@ -71,10 +71,18 @@ async def start(turn: Turn) -> None:
 
 
 def _choose_commune(turn: Turn) -> None:
-    _ = turn.t.gettext
     turn.go(NAME, "commune", {})
-    turn.say(_("Bạn muốn nhận thông báo của xã, phường nào?"))
-    commune.ask_commune(turn, allow_skip=False)
+    _ask_commune(turn)
+
+
+def _ask_commune(turn: Turn) -> None:
+    _ = turn.t.gettext
+    commune.ask_commune(
+        turn,
+        allow_skip=False,
+        confirm=_("Nhận thông báo của **{commune}**, đúng không?"),
+        question=_("Bạn muốn nhận thông báo của xã, phường nào?"),
+    )
 
 
 def _ask_topics(turn: Turn) -> None:
@@ -113,7 +121,7 @@ async def stop(turn: Turn) -> None:
 async def _prompt(turn: Turn) -> None:
     step = turn.state.step
     if step == "commune":
-        commune.ask_commune(turn, allow_skip=False)
+        _ask_commune(turn)
     elif step == "topics":
         _ask_topics(turn)
     elif step == "consent":

@@ -9,6 +9,10 @@ standard so far (Nghị định 07/2021/NĐ-CP; Nghị định 351/2025/NĐ-CP f
 - income at or below the line and fewer deprivations: near-poor;
 - income above the line: neither.
 
+An indicator answered "không rõ" counts as neither deprived nor not: when the known deprivations
+fall short of the threshold but would reach it with the unknown ones, the answers cannot tell poor
+from near-poor, and the result stays "poor or near-poor" (the commune's review establishes them).
+
 A standard whose own indicator list is not confirmed says so (``indicators_confirmed: false``)
 and may borrow another standard's indicators as an indication (``indicators_from``). The
 result is only ever "may be": the commune's review decides. Nothing here stores anything.
@@ -20,12 +24,15 @@ import datetime as dt
 import enum
 import functools
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from knowledge.gazetteer import UnitKind
 
 DIRECTORY = Path(__file__).resolve().parent
 MAX_HOUSEHOLD = 30
@@ -43,7 +50,8 @@ class Area(enum.StrEnum):
 class Verdict(enum.StrEnum):
     POOR = "poor"  # có thể thuộc hộ nghèo
     NEAR_POOR = "near_poor"  # có thể thuộc hộ cận nghèo
-    LOW_INCOME = "low_income"  # income at or below the line, deprivations not asked
+    # Income at or below the line; the deprivations were not asked, or too many were unknown to tell.
+    LOW_INCOME = "low_income"
     NEITHER = "neither"  # income above the line
 
 
@@ -129,6 +137,11 @@ class Standards:
             return lender.indicators if lender else ()
         return standard.indicators
 
+    def indicator_source(self, standard: Standard) -> Standard:
+        """The standard whose indicators are asked under a standard: the one it borrows them from, or itself."""
+        lender = self.by_id(standard.indicators_from) if standard.indicators_from else None
+        return lender or standard
+
 
 @dataclass(frozen=True, slots=True)
 class Assessment:
@@ -137,18 +150,33 @@ class Assessment:
     verdict: Verdict
     per_capita: int  # monthly income per person, rounded down
     line: int
-    deprivations: int | None  # None when not asked
+    deprivations: int | None  # known deprivations ("có"); None when not asked
     middle_line: int | None = None  # set when above the poverty line but within the middle-income band
+    unknown: int = 0  # indicators answered "không rõ"
+    # Above a line (the poverty line or the top of the middle band) by less than one đồng a person: the
+    # rounded-down average equals that line, so showing it alone would contradict the comparison.
+    just_above_line: bool = False
 
 
 def assess(
-    standard: Standard, *, area: Area, household_size: int, monthly_income: int, deprivations: int | None
+    standard: Standard,
+    *,
+    area: Area,
+    household_size: int,
+    monthly_income: int,
+    deprivations: int | None,
+    unknown: int = 0,
 ) -> Assessment:
-    """Apply a standard's rule to one household's answers (``deprivations`` None: income only)."""
+    """Apply a standard's rule to one household's answers (``deprivations`` None: income only).
+
+    ``deprivations`` counts the indicators answered "deprived", ``unknown`` those answered "không rõ".
+    """
     if not 1 <= household_size <= MAX_HOUSEHOLD:
         raise ValueError(f"a household has 1 to {MAX_HOUSEHOLD} people")
     if not 0 <= monthly_income <= MAX_MONTHLY_INCOME:
         raise ValueError("the monthly income is out of range")
+    if unknown < 0 or (unknown and deprivations is None):
+        raise ValueError("unknown answers are counted only when the indicators were asked")
     line = standard.income_lines[area]
     per_capita = monthly_income // household_size
     # Compare totals, not a rounded average: 4,500,001 đồng for 3 people is above 1,500,000 each.
@@ -158,17 +186,72 @@ def assess(
         verdict = Verdict.LOW_INCOME
     elif deprivations >= standard.poor_min_deprivations:
         verdict = Verdict.POOR
+    elif deprivations + unknown >= standard.poor_min_deprivations:
+        verdict = Verdict.LOW_INCOME  # the unknown answers decide: poor or near-poor cannot be told
     else:
         verdict = Verdict.NEAR_POOR
     middle = standard.middle_income_lines[area] if standard.middle_income_lines else None
     in_band = verdict is Verdict.NEITHER and middle is not None and monthly_income <= middle * household_size
+    rounded_down = per_capita * household_size < monthly_income
     return Assessment(
         verdict=verdict,
         per_capita=per_capita,
         line=line,
         deprivations=deprivations,
         middle_line=middle if in_band else None,
+        unknown=unknown,
+        just_above_line=rounded_down and per_capita in {line, middle},
     )
+
+
+def review_summary(
+    standards: Standards,
+    standard: Standard,
+    result: Assessment,
+    *,
+    area: Area,
+    household_size: int,
+    monthly_income: int,
+    deprived: Sequence[Indicator] = (),
+    unknown: Sequence[Indicator] = (),
+) -> str:
+    """The self-check as the commune's officials read it, in Vietnamese (kept only if the household sends it)."""
+    verdicts = {
+        Verdict.POOR: "có thể thuộc hộ nghèo",
+        Verdict.NEAR_POOR: "có thể thuộc hộ cận nghèo",
+        Verdict.LOW_INCOME: (
+            "thu nhập không cao hơn chuẩn nghèo (chưa hỏi các chỉ số thiếu hụt)"
+            if result.deprivations is None
+            else 'có thể thuộc hộ nghèo hoặc hộ cận nghèo (thu nhập không cao hơn chuẩn nghèo; các câu "không rõ" '
+            "quyết định)"
+        ),
+        Verdict.NEITHER: "thu nhập cao hơn chuẩn nghèo",
+    }
+    lines = [
+        "Đề nghị rà soát hộ nghèo, hộ cận nghèo. Kết quả tự kiểm tra trên Cầu Nối (người dân tự khai, chỉ để tham khảo):",
+        f"- Chuẩn: {standard.citation}",
+        f"- Khu vực: {standard.area_names[area]}",
+        f"- Số người trong hộ: {household_size}",
+        f"- Thu nhập cả nhà khoảng: {monthly_income:,} đồng/tháng".replace(",", "."),
+        f"- Kết quả tham khảo: {verdicts[result.verdict]}",
+    ]
+    if result.deprivations is not None:
+        total = len(standards.indicators_of(standard))
+        unknown_count = f" (và {result.unknown} câu không rõ)" if result.unknown else ""
+        lines.append(f"- Số chỉ số thiếu hụt: {result.deprivations}/{total}{unknown_count}")
+        lines += [f"  • {indicator.question}" for indicator in deprived]
+        if unknown:
+            lines.append('- Câu trả lời "không rõ":')
+            lines += [f"  • {indicator.question}" for indicator in unknown]
+        if not standard.indicators_confirmed:
+            source = standards.indicator_source(standard).document
+            lines.append(f"- Các chỉ số hỏi theo {source} (chỉ số của {standard.document} chưa xác minh)")
+    return "\n".join(lines)
+
+
+def area_of_unit(kind: UnitKind) -> Area:
+    """The area a commune-level unit belongs to: a xã is rural, a phường (or a former thị trấn) urban."""
+    return Area.RURAL if kind is UnitKind.XA else Area.URBAN
 
 
 def _nfc(value: Any) -> Any:

@@ -10,10 +10,14 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.flows.eligibility import area_mismatch_note
+from bot.i18n import translator
+from bot.parsing import folded
 from casework.conversations.models import Conversation
 from casework.tickets.models import TicketKind
 from knowledge.eligibility import DIRECTORY, Area, Verdict, assess, default_standards, load_standards
-from tests.bot.conftest import Chat, Clock
+from knowledge.gazetteer import UnitKind, search_units
+from tests.bot.conftest import NOW, Chat, Clock
 
 IN_2027 = dt.datetime(2027, 3, 1, 3, 0, tzinfo=dt.UTC)
 
@@ -53,7 +57,7 @@ async def test_2026_uses_decree_07_and_a_low_income_household_with_three_depriva
 
 async def test_fewer_than_three_deprivations_may_be_near_poor(chat: Chat) -> None:
     await answer_household(chat, area="Thành thị", size="3", income="5tr")
-    await answer_indicators(chat, yes=2, unknown=1)
+    await answer_indicators(chat, yes=1, unknown=1)  # even if the unknown one is a deprivation: 2 < 3
     assert "**có thể thuộc hộ cận nghèo**" in chat.text
     assert "2.000.000 đồng" in chat.text  # the urban line
     assert '1 câu bạn trả lời "Không rõ"' in chat.text
@@ -89,6 +93,24 @@ async def test_from_2027_the_old_indicators_can_still_be_answered_as_an_indicati
     await chat.tap("Trả lời thêm")
     await answer_indicators(chat, yes=4)
     assert "**có thể thuộc hộ nghèo**" in chat.text and "Nghị định 351/2025/NĐ-CP" in chat.text
+    # The result says again whose indicators were asked, without claiming they are Nghị định 351's.
+    assert "chỉ số của Nghị định 07/2021/NĐ-CP" in chat.text and "chưa xác minh" in chat.text
+
+
+async def test_in_2026_the_result_has_no_borrowed_indicators_note(chat: Chat) -> None:
+    await answer_household(chat, area="Nông thôn", size="3", income="3 triệu")
+    await answer_indicators(chat, yes=4)
+    assert "**có thể thuộc hộ nghèo**" in chat.text and "chưa xác minh" not in chat.text
+
+
+async def test_from_2027_the_request_to_the_commune_names_the_indicators_asked(chat: Chat, clock: Clock) -> None:
+    clock.now = IN_2027
+    await answer_household(chat, area="Nông thôn", size="3", income="6 triệu")
+    await chat.tap("Trả lời thêm")
+    await answer_indicators(chat, yes=1)
+    await send_to(chat, "Thục Phán")
+    [ticket] = await chat.tickets()
+    assert "Nghị định 07/2021/NĐ-CP" in ticket.text and "chưa xác minh" in ticket.text
 
 
 async def test_after_the_last_standard_the_self_check_says_it_cannot(chat: Chat, clock: Clock) -> None:
@@ -215,3 +237,181 @@ def test_the_middle_band_is_only_where_the_standard_states_it() -> None:
     assert (
         assess(new, area=Area.RURAL, household_size=1, monthly_income=2_300_000, deprivations=None).middle_line is None
     )
+
+
+async def send_to(chat: Chat, unit: str) -> None:
+    """Send the result shown last to a commune, leaving no phone number."""
+    await chat.tap("Gửi đề nghị rà soát cho xã")
+    await chat.say(folded(unit))
+    await chat.tap(unit)
+    await chat.tap("Không để lại số")
+    await chat.tap("Gửi")
+
+
+@pytest.mark.parametrize(("yes", "unknown"), [(0, 12), (2, 2), (1, 2)])
+async def test_unknown_answers_that_could_make_three_deprivations_leave_poor_or_near_poor_open(
+    chat: Chat, yes: int, unknown: int
+) -> None:
+    await answer_household(chat, area="Nông thôn", size="1", income="0")
+    await answer_indicators(chat, yes=yes, unknown=unknown)
+    assert "**có thể thuộc hộ nghèo hoặc hộ cận nghèo**" in chat.text
+    assert "**có thể thuộc hộ cận nghèo**" not in chat.text
+    assert f"Số chỉ số thiếu hụt: {yes} (từ 3 trở lên là hộ nghèo)" in chat.text
+    assert f'Có {unknown} câu bạn trả lời "Không rõ" (câu {yes + 1}, {yes + 2}' in chat.text
+    assert f"Nếu trong số này có từ {3 - yes} câu trở lên là thiếu hụt" in chat.text
+    assert "Rà soát của UBND xã, phường sẽ xác định các câu này" in chat.text
+
+
+@pytest.mark.parametrize(("yes", "unknown", "verdict"), [(3, 9, "hộ nghèo"), (1, 1, "hộ cận nghèo")])
+async def test_unknown_answers_that_cannot_change_the_result_leave_it_as_it_is(
+    chat: Chat, yes: int, unknown: int, verdict: str
+) -> None:
+    await answer_household(chat, area="Nông thôn", size="1", income="0")
+    await answer_indicators(chat, yes=yes, unknown=unknown)
+    assert f"**có thể thuộc {verdict}**" in chat.text
+    assert f'Có {unknown} câu bạn trả lời "Không rõ": cán bộ sẽ hỏi kỹ khi rà soát.' in chat.text
+
+
+async def test_the_request_to_the_commune_carries_the_unknown_answers(chat: Chat) -> None:
+    await answer_household(chat, area="Nông thôn", size="1", income="0")
+    await answer_indicators(chat, yes=2, unknown=2)
+    await send_to(chat, "Thục Phán")
+    [ticket] = await chat.tickets()
+    assert "có thể thuộc hộ nghèo hoặc hộ cận nghèo" in ticket.text and "cận nghèo\n" not in ticket.text
+    assert "Số chỉ số thiếu hụt: 2/12 (và 2 câu không rõ)" in ticket.text
+    assert 'Câu trả lời "không rõ":' in ticket.text
+
+
+@pytest.mark.parametrize(
+    ("yes", "unknown", "deprivations", "verdict"),
+    [
+        (0, 12, 0, Verdict.LOW_INCOME),
+        (2, 1, 2, Verdict.LOW_INCOME),
+        (2, 0, 2, Verdict.NEAR_POOR),
+        (1, 1, 1, Verdict.NEAR_POOR),
+        (3, 9, 3, Verdict.POOR),
+    ],
+)
+def test_unknown_answers_count_as_neither_deprived_nor_not(
+    yes: int, unknown: int, deprivations: int, verdict: Verdict
+) -> None:
+    standard = default_standards().by_id("nd-07-2021")
+    assert standard is not None
+    result = assess(standard, area=Area.RURAL, household_size=1, monthly_income=0, deprivations=yes, unknown=unknown)
+    assert (result.verdict, result.deprivations, result.unknown) == (verdict, deprivations, unknown)
+
+
+def test_unknown_answers_need_the_indicators_asked() -> None:
+    standard = default_standards().by_id("nd-07-2021")
+    assert standard is not None
+    with pytest.raises(ValueError, match="unknown"):
+        assess(standard, area=Area.RURAL, household_size=1, monthly_income=0, deprivations=None, unknown=1)
+
+
+@pytest.mark.parametrize(
+    ("when", "typed", "line"),
+    [
+        (IN_2027, "thanh thi", "chuẩn nghèo đô thị: 2.800.000 đồng"),
+        (IN_2027, "Thành thị", "chuẩn nghèo đô thị: 2.800.000 đồng"),
+        (IN_2027, "thị trấn", "chuẩn nghèo đô thị: 2.800.000 đồng"),
+        (IN_2027, "nha toi o do thi", "chuẩn nghèo đô thị: 2.800.000 đồng"),
+        (IN_2027, "thon", "chuẩn nghèo nông thôn: 2.200.000 đồng"),
+        (NOW, "do thi", "chuẩn nghèo thành thị: 2.000.000 đồng"),
+        (NOW, "đô thị", "chuẩn nghèo thành thị: 2.000.000 đồng"),
+        (NOW, "thi tran", "chuẩn nghèo thành thị: 2.000.000 đồng"),
+        (NOW, "phuong", "chuẩn nghèo thành thị: 2.000.000 đồng"),
+        (NOW, "bản", "chuẩn nghèo nông thôn: 1.500.000 đồng"),
+        (NOW, "ở xã", "chuẩn nghèo nông thôn: 1.500.000 đồng"),
+        (NOW, "Nông thôn", "chuẩn nghèo nông thôn: 1.500.000 đồng"),
+    ],
+)
+async def test_the_area_can_be_typed_in_the_words_people_use(
+    chat: Chat, clock: Clock, when: dt.datetime, typed: str, line: str
+) -> None:
+    clock.now = when
+    await chat.say("/start")
+    await chat.tap("Tự kiểm tra hộ nghèo")
+    await chat.say(typed)
+    assert "bao nhiêu người" in chat.text
+    await chat.say("1")
+    await chat.say("10 triệu")  # above every line: the result names the line used
+    assert line in chat.text
+
+
+@pytest.mark.parametrize("typed", ["thành thị hay nông thôn", "xa lắm", "không biết"])
+async def test_an_area_answer_naming_both_or_neither_is_asked_again(chat: Chat, typed: str) -> None:
+    await chat.say("/start")
+    await chat.tap("Tự kiểm tra hộ nghèo")
+    await chat.say(typed)
+    assert "bao nhiêu người" not in chat.text and "Nhà bạn ở nông thôn hay thành thị?" in chat.text
+
+
+@pytest.mark.parametrize(("when", "question"), [(NOW, "nông thôn hay thành thị?"), (IN_2027, "nông thôn hay đô thị?")])
+async def test_the_area_question_uses_the_standards_own_words(
+    chat: Chat, clock: Clock, when: dt.datetime, question: str
+) -> None:
+    clock.now = when
+    await chat.say("/start")
+    await chat.tap("Tự kiểm tra hộ nghèo")
+    assert f"Nhà bạn ở {question}" in chat.text
+
+
+@pytest.mark.parametrize(
+    ("area", "size", "income", "line"),
+    [
+        ("Nông thôn", "4", "6000001", "1.500.000 đồng"),
+        ("Nông thôn", "10", "15000001", "1.500.000 đồng"),
+        ("Thành thị", "10", "20000001", "2.000.000 đồng"),
+        ("Thành thị", "10", "30000001", "3.000.000 đồng"),  # just above the middle band's top
+    ],
+)
+async def test_an_average_just_above_the_line_is_not_shown_as_the_line(
+    chat: Chat, area: str, size: str, income: str, line: str
+) -> None:
+    await answer_household(chat, area=area, size=size, income=income)
+    assert "**có thể không thuộc**" in chat.text
+    assert f"khoảng {line}/người/tháng" not in chat.text
+    assert f"hơn {line}/người/tháng một chút" in chat.text
+
+
+async def test_an_average_exactly_on_the_line_is_shown_as_it_is(chat: Chat) -> None:
+    await answer_household(chat, area="Nông thôn", size="4", income="6000000")
+    await answer_indicators(chat, yes=0)
+    assert "**có thể thuộc hộ cận nghèo**" in chat.text and "khoảng 1.500.000 đồng/người/tháng" in chat.text
+
+
+@pytest.mark.parametrize(
+    ("size", "income", "just_above"),
+    [(4, 6_000_001, True), (4, 6_000_000, False), (4, 6_000_004, False), (3, 6_750_001, True), (3, 6_750_000, False)],
+)
+def test_an_average_rounded_down_onto_a_line_is_marked(size: int, income: int, just_above: bool) -> None:
+    standard = default_standards().by_id("nd-07-2021")
+    assert standard is not None
+    result = assess(standard, area=Area.RURAL, household_size=size, monthly_income=income, deprivations=None)
+    assert result.just_above_line is just_above
+
+
+def test_a_unit_of_the_other_area_gets_a_gentle_note_with_both_lines() -> None:
+    t, standards = translator("vi"), default_standards()
+    ward, commune = search_units("thuc phan")[0].unit, search_units("ha lang")[0].unit
+    assert (ward.kind, commune.kind) == (UnitKind.PHUONG, UnitKind.XA)
+    note = area_mismatch_note(t, standards, {"std": "nd-07-2021", "area": "rural"}, ward.code)
+    assert note is not None
+    assert "Phường Thục Phán" in note and "**nông thôn**" in note and "**thành thị**" in note
+    assert "1.500.000 đồng" in note and "2.000.000 đồng" in note and "vẫn có thể gửi" in note
+    note = area_mismatch_note(t, standards, {"std": "nd-351-2025", "area": "urban"}, commune.code)
+    assert note is not None and "**đô thị**" in note and "2.200.000 đồng" in note and "2.800.000 đồng" in note
+    assert area_mismatch_note(t, standards, {"std": "nd-07-2021", "area": "urban"}, ward.code) is None
+    assert area_mismatch_note(t, standards, {"std": "nd-07-2021", "area": "rural"}, commune.code) is None
+    assert area_mismatch_note(t, standards, None, ward.code) is None
+    assert area_mismatch_note(t, standards, {"std": "nd-07-2021", "area": "rural"}, None) is None
+    assert area_mismatch_note(t, standards, {"std": "gone", "area": "rural"}, ward.code) is None
+
+
+async def test_a_rural_household_picking_a_ward_for_its_request_is_told_gently(chat: Chat) -> None:
+    await answer_household(chat, area="Nông thôn", size="4", income="4 triệu")
+    await answer_indicators(chat, yes=3)
+    await chat.tap("Gửi đề nghị rà soát cho xã")
+    await chat.say("thuc phan")
+    await chat.tap("Thục Phán")
+    assert "chuẩn nghèo thành thị" in chat.text and "hẹn rà soát" in chat.text  # noted, not blocked

@@ -127,7 +127,7 @@ async def ask_commune(chat: Chat) -> None:
         (check_size, "bao nhiêu người"),
         (check_income, "Tổng thu nhập một tháng"),
         (check_indicator, "Câu 2/12"),
-        (sub_commune, "Bạn ở xã, phường nào?"),
+        (sub_commune, "Bạn muốn nhận thông báo của xã, phường nào? Hãy gõ tên"),
         (sub_topics, "Chọn các chủ đề"),
         (sub_consent, "Bạn đồng ý nhận thông báo"),
         (track_code, "gõ mã theo dõi"),

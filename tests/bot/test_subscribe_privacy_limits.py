@@ -32,6 +32,18 @@ async def subscribe(chat: Chat) -> None:
     await chat.tap("Xong")
 
 
+async def test_the_commune_for_notices_is_asked_once_in_its_own_words(chat: Chat) -> None:
+    await chat.say("/start")
+    await chat.tap("Nhận thông báo")
+    assert "Bạn muốn nhận thông báo của xã, phường nào? Hãy gõ tên" in chat.text
+    assert "Bạn ở xã, phường nào" not in chat.text
+    await subscribe(chat)
+    await chat.tap("Đồng ý nhận thông báo")
+    await chat.say("/thong_bao")
+    await chat.tap("Đổi hoặc thêm đăng ký")
+    assert "Nhận thông báo của **Xã Hạ Lang**, đúng không?" in chat.text
+
+
 async def test_subscribing_asks_for_explicit_consent_and_stores_its_time(
     chat: Chat, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
