@@ -16,6 +16,7 @@ from admin_api.reports.schemas import ExportRow, ReportSummary
 from casework.channels import Channel
 from casework.deadlines.service import legal_day
 from casework.tickets.models import TicketKind, TicketStatus
+from casework.tickets.topics import TOPIC_LABELS
 from knowledge.gazetteer import unit_by_code
 
 LOCALE = "vi"
@@ -92,7 +93,7 @@ def _values(row: ExportRow) -> list[str]:
     return [
         row.code,
         KIND_LABELS.get(TicketKind(row.kind), row.kind),
-        _cell_text(row.topic),
+        TOPIC_LABELS.get(row.topic or "") or _cell_text(row.topic),
         row.commune_code or "",
         _place(row.commune_code),
         CHANNEL_LABELS.get(Channel(row.channel), row.channel),

@@ -13,6 +13,7 @@ from casework.errors import LimitReached
 from casework.tickets.models import TicketKind, TicketStatus
 from casework.tickets.schemas import TicketCreate, TicketPublic
 from casework.tickets.service import submit_ticket
+from casework.tickets.topics import REVIEW_REQUEST
 from knowledge.gazetteer import Unit, UnitKind, unit_by_code
 
 MENU_ITEMS = (
@@ -87,7 +88,7 @@ def status_name(t: Translator, status: TicketStatus) -> str:
 
 
 # Topics that name what a ticket is better than its kind does (a request for review is filed as feedback).
-TOPIC_NAMES = {"de-nghi-ra-soat": N_("Đề nghị rà soát hộ nghèo")}
+TOPIC_NAMES = {REVIEW_REQUEST: N_("Đề nghị rà soát hộ nghèo")}
 
 
 def kind_name(t: Translator, kind: TicketKind, topic: str | None = None) -> str:

@@ -47,13 +47,14 @@ from bot.state import State
 from bot.turn import Flow, Turn
 from casework.tickets.models import TicketKind
 from casework.tickets.schemas import AttachmentCreate, ConsentCreate, TicketCreate
+from casework.tickets.topics import POOR_LIST, REVIEW_REQUEST, SUPPORT_DELIVERY
 
 NAME = "report"
-CONSENT_VERSION = "phone-v1"
+CONSENT_VERSION = "phone-v2"  # v1 said "về phản ánh này", which a request for review is not
 # The wording the citizen agrees to; its version is stored with the consent, so change both together.
 CONSENT_WORDING = N_(
     "Tôi đồng ý để Cầu Nối lưu số điện thoại này và chuyển cho cán bộ phụ trách, chỉ để liên hệ với tôi về "
-    "phản ánh này. Tôi có thể yêu cầu xoá số này bất cứ lúc nào trong mục Quyền riêng tư."
+    "việc tôi gửi lần này. Tôi có thể yêu cầu xoá số này bất cứ lúc nào trong mục Quyền riêng tư."
 )
 EXCERPT = 300
 
@@ -61,10 +62,10 @@ EXCERPT = 300
 # kind code -> (ticket kind, topic, label)
 KINDS: dict[str, tuple[TicketKind, str | None, str]] = {
     "feedback": (TicketKind.FEEDBACK, None, N_("Phản ánh, kiến nghị")),
-    "list": (TicketKind.COMPLAINT, "danh-sach-ho-ngheo", N_("Khiếu nại về danh sách hộ nghèo")),
-    "support": (TicketKind.COMPLAINT, "thuc-hien-ho-tro", N_("Khiếu nại về việc thực hiện hỗ trợ")),
+    "list": (TicketKind.COMPLAINT, POOR_LIST, N_("Khiếu nại về danh sách hộ nghèo")),
+    "support": (TicketKind.COMPLAINT, SUPPORT_DELIVERY, N_("Khiếu nại về việc thực hiện hỗ trợ")),
     "denounce": (TicketKind.DENUNCIATION, None, N_("Tố cáo")),
-    "request": (TicketKind.FEEDBACK, "de-nghi-ra-soat", N_("Đề nghị rà soát hộ nghèo")),
+    "request": (TicketKind.FEEDBACK, REVIEW_REQUEST, N_("Đề nghị rà soát hộ nghèo")),
 }
 CHOOSABLE = ("feedback", "list", "support", "denounce")
 RESUME = "rw"  # "Viết tiếp" after the citizen was asked whether to throw the draft away
@@ -105,6 +106,11 @@ async def start_request(turn: Turn, summary: str, *, area_check: dict[str, str] 
         )
     )
     commune.ask_commune(turn)
+
+
+def is_request(state: State) -> bool:
+    """Whether the report being written is a self-check's request for review."""
+    return state.flow == NAME and state.data.get("kind") == "request"
 
 
 def has_draft(state: State) -> bool:

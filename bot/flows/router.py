@@ -256,10 +256,15 @@ def _would_lose_draft(turn: Turn, raw: str, payload: Payload) -> bool:
 def _confirm_leaving(turn: Turn, payload: Payload) -> None:
     """Ask before a typed word, a number or an old menu button throws a written report away."""
     _ = turn.t.gettext
-    turn.say(
-        _("Bạn có chắc muốn **bỏ phản ánh đang viết** không? Nếu bỏ, những gì bạn đã kể sẽ không được gửi đi."),
-        [button(_("Bỏ phản ánh này"), "m", payload.arg(0) or "cancel", SURE), button(_("Viết tiếp"), report.RESUME)],
-    )
+    if report.is_request(turn.state):
+        question = _("Bạn có chắc muốn **bỏ đề nghị rà soát đang làm** không? Nếu bỏ, đề nghị sẽ không được gửi đi.")
+        drop, resume = _("Bỏ đề nghị này"), _("Làm tiếp")
+    else:
+        question = _(
+            "Bạn có chắc muốn **bỏ phản ánh đang viết** không? Nếu bỏ, những gì bạn đã kể sẽ không được gửi đi."
+        )
+        drop, resume = _("Bỏ phản ánh này"), _("Viết tiếp")
+    turn.say(question, [button(drop, "m", payload.arg(0) or "cancel", SURE), button(resume, report.RESUME)])
 
 
 async def invalid_choice(turn: Turn) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from casework.officials.models import PROVINCE, Role
 from casework.tickets.models import TicketKind, TicketStatus
 from casework.tickets.service import submit_ticket
+from casework.tickets.topics import REVIEW_REQUEST
 from casework.tickets.workflow import add_public_reply, approve_reply, change_status, return_reply
 from tests.admin_api.conftest import API, COMMUNE_A, COMMUNE_B, World
 from tests.casework.factories import ticket_data
@@ -173,3 +174,15 @@ async def test_a_reply_counts_as_given_only_once_it_reached_the_citizen(
     summary = (await client.get(f"{API}/reports/summary", params=params, headers=world.headers(Role.VIEWER))).json()
     assert summary["replied"] == 1
     assert summary["median_hours_to_first_reply"] == 5.0  # when the supervisor let it go
+
+
+async def test_the_channels_topics_are_named_in_the_export_and_others_kept_as_typed(
+    client: httpx.AsyncClient, world: World, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    async with sessions() as session:
+        for topic in (REVIEW_REQUEST, "ha-tang"):
+            await submit_ticket(session, data=ticket_data(topic=topic), now=RECEIVED)
+        await session.commit()
+    response = await client.get(f"{API}/reports/export", params={"year": 2025}, headers=world.headers(Role.VIEWER))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert {row["Chủ đề"] for row in rows} == {"Đề nghị rà soát hộ nghèo", "ha-tang"}

@@ -52,7 +52,7 @@ async def test_a_report_with_a_photo_and_a_consented_phone_becomes_a_ticket(
     assert ticket.text == "Đường vào bản Nà Mò bị sạt lở từ tuần trước.\n\nChỗ sạt lở"
     assert ticket.contact_phone == "0912345678" and not ticket.anonymous and ticket.confidential
     assert ticket.phone_consent_at == NOW
-    assert ticket.phone_consent_channel is chat.channel and ticket.phone_consent_wording == "phone-v1"
+    assert ticket.phone_consent_channel is chat.channel and ticket.phone_consent_wording == "phone-v2"
     [photo] = await attachments(sessions, ticket)
     assert photo.file_ref == "photo-123" and photo.mime_type == "image/jpeg"
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from bot.events import Text
 from bot.flows.router import SURE
 from tests.bot.conftest import Chat
+from tests.bot.test_eligibility import answer_household, answer_indicators
 from tests.bot.test_report import to_description
 
 STORY = "Đường vào bản bị sạt lở từ tuần trước."
@@ -256,3 +257,13 @@ async def test_an_amount_with_nothing_to_answer_shows_the_menu_not_an_offer_to_f
         await chat.say(typed)
         assert "Bạn hãy chọn một mục dưới đây" in chat.text, typed
         assert "gửi câu hỏi cho cán bộ" not in chat.text, typed
+
+
+async def test_leaving_a_request_for_review_is_asked_in_its_own_words(chat: Chat) -> None:
+    await answer_household(chat, area="Nông thôn", size="4", income="4 triệu")
+    await answer_indicators(chat, yes=3)
+    await chat.tap("Gửi đề nghị rà soát cho xã")
+    await chat.say("menu")
+    assert "bỏ đề nghị rà soát đang làm" in chat.text and "phản ánh" not in chat.text
+    await chat.tap("Làm tiếp")
+    assert "xã, phường" in chat.text
