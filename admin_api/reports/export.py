@@ -81,7 +81,7 @@ def vietnamese_day(day: dt.date | None) -> str:
 def _on_time(row: ExportRow) -> str:
     if row.resolved_at is None:
         return ""
-    return "Có" if legal_day(row.resolved_at) <= row.deadline else "Không"
+    return "Có" if legal_day(row.resolved_at) <= row.deadline and not row.accepted_late else "Không"
 
 
 def _place(code: str | None) -> str:

@@ -77,17 +77,28 @@ async def first_reply_delays(session: AsyncSession, where: Sequence[ColumnElemen
 
 async def deadline_outcomes(
     session: AsyncSession, where: Sequence[ColumnElement[bool]], *, today: dt.date
-) -> list[tuple[dt.date, dt.datetime | None]]:
-    """(deadline, answered at) of the covered tickets whose deadline was met or missed by today."""
+) -> list[tuple[dt.date, dt.datetime | None, bool]]:
+    """(deadline, answered at, accepted late) of the covered tickets whose deadline was met or missed by today."""
     due = or_(T.resolved_at.is_not(None), and_(T.status.in_(RUNNING), T.deadline < today))
-    statement = select(T.deadline, T.resolved_at).where(*where, due)
-    return [(row[0], row[1]) for row in (await session.execute(statement)).all()]
+    statement = select(T.deadline, T.resolved_at, T.accepted_late).where(*where, due)
+    return [(row[0], row[1], row[2]) for row in (await session.execute(statement)).all()]
 
 
 async def export_rows(session: AsyncSession, where: Sequence[ColumnElement[bool]]) -> list[Any]:
     """The covered tickets' non-personal columns, by receipt time."""
     statement = (
-        select(T.code, T.kind, T.topic, T.commune_code, T.channel, T.status, T.received_at, T.deadline, T.resolved_at)
+        select(
+            T.code,
+            T.kind,
+            T.topic,
+            T.commune_code,
+            T.channel,
+            T.status,
+            T.received_at,
+            T.deadline,
+            T.resolved_at,
+            T.accepted_late,
+        )
         .where(*where)
         .order_by(T.received_at, T.id)
     )

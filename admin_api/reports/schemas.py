@@ -87,6 +87,7 @@ class ExportRow:
     deadline: dt.date
     resolved_at: dt.datetime | None
     overdue: bool
+    accepted_late: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -58,7 +58,12 @@ async def summarize(
     by_status = await repository.counts_by(session, T.status, where)
     delays = await repository.first_reply_delays(session, where)
     outcomes = await repository.deadline_outcomes(session, where, today=today)
-    on_time = sum(1 for deadline, answered in outcomes if answered is not None and legal_day(answered) <= deadline)
+    # A case accepted after its deadline to accept was not settled on time, however fast it was answered.
+    on_time = sum(
+        1
+        for deadline, answered, accepted_late in outcomes
+        if answered is not None and legal_day(answered) <= deadline and not accepted_late
+    )
     median = statistics.median(delay.total_seconds() for delay in delays) / 3600 if delays else None
     return ReportSummary(
         commune=params.commune,
@@ -107,6 +112,7 @@ async def export_year(
             received_at=row.received_at,
             deadline=row.deadline,
             resolved_at=row.resolved_at,
+            accepted_late=row.accepted_late,
             overdue=deadline_state(
                 rules, calendar, deadline=row.deadline, today=today, running=row.status in RUNNING
             ).overdue,

@@ -111,6 +111,7 @@ def apply_transition(ticket: Ticket, target: TicketStatus, *, now: dt.datetime, 
         ticket.commune_code = commune_of_unit(transfer_to) if transfer_to else None
         ticket.assignee_id = None
         ticket.accepted_at = None
+        ticket.accepted_late = False
         ticket.extended_count = 0
         ticket.is_complex = False
     ticket.status = target

@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.audit.models import ActorKind
@@ -97,6 +97,9 @@ class Ticket(Base):
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
     received_at: Mapped[dt.datetime]
     accepted_at: Mapped[dt.datetime | None]
+    # Accepted (thụ lý) after the deadline to accept had passed: the case can no longer count as
+    # settled on time, whatever the resolution deadline that then started says.
+    accepted_late: Mapped[bool] = mapped_column(default=False, server_default=false())
     deadline: Mapped[dt.date]
     is_complex: Mapped[bool] = mapped_column(default=False)
     extended_count: Mapped[int] = mapped_column(default=0)

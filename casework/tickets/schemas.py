@@ -121,6 +121,7 @@ class TicketPublic(BaseModel):
     assignee_id: int | None
     received_at: dt.datetime
     accepted_at: dt.datetime | None
+    accepted_late: bool = Field(default=False, description="Accepted after the deadline to accept had passed.")
     deadline: dt.date
     is_complex: bool
     extended_count: int

@@ -19,7 +19,7 @@ from casework.audit.service import record
 from casework.calendar.service import load_calendar
 from casework.db import utcnow
 from casework.deadlines.schemas import DEFAULT_RULES, DeadlineRules
-from casework.deadlines.service import ExtensionKind, current_deadline, next_extension
+from casework.deadlines.service import ExtensionKind, current_deadline, legal_day, next_extension
 from casework.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from casework.officials.models import PROVINCE, Official, Role
 from casework.officials.permissions import Action, can
@@ -227,6 +227,9 @@ async def change_status(
     check_transition(ticket, status, reason=reason, transfer_to=commune_code)
     calendar = await load_calendar(session)
     previous = ticket.status
+    if status is TicketStatus.ACCEPTED:
+        # Until now the deadline that ran was the one to accept the case (or, with none, to settle it).
+        ticket.accepted_late = legal_day(now) > ticket.deadline
     apply_transition(ticket, status, now=now, transfer_to=commune_code)
     data = {"from": previous, "to": status, "reason": reason}
     if status is TicketStatus.TRANSFERRED:

@@ -186,3 +186,30 @@ async def test_the_channels_topics_are_named_in_the_export_and_others_kept_as_ty
     response = await client.get(f"{API}/reports/export", params={"year": 2025}, headers=world.headers(Role.VIEWER))
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert {row["Chủ đề"] for row in rows} == {"Đề nghị rà soát hộ nghèo", "ha-tang"}
+
+
+async def test_a_complaint_accepted_after_its_deadline_to_accept_is_never_on_time(
+    client: httpx.AsyncClient, world: World, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    officer = world.official(Role.OFFICER)
+    async with sessions() as session:
+        late = await submit_ticket(session, data=ticket_data(kind=TicketKind.COMPLAINT), now=RECEIVED)
+        prompt = await submit_ticket(session, data=ticket_data(kind=TicketKind.COMPLAINT), now=RECEIVED)
+        # 10 days to accept (thụ lý): one is accepted on day 12, the other on day 2; both answered a day later.
+        for ticket, day in ((late, 12), (prompt, 2)):
+            for status, after in ((TicketStatus.ACCEPTED, day), (TicketStatus.ANSWERED, day + 1)):
+                at = RECEIVED + dt.timedelta(days=after)
+                await change_status(session, actor=officer, code=ticket.code, status=status, now=at)
+        await session.commit()
+    headers = world.headers(Role.VIEWER)
+    shown = {
+        code: (await client.get(f"{API}/tickets/{code}", headers=headers)).json()["ticket"]["accepted_late"]
+        for code in (late.code, prompt.code)
+    }
+    assert shown == {late.code: True, prompt.code: False}
+    params = {"received_from": "2025-01-01", "received_to": "2025-12-31"}
+    summary = (await client.get(f"{API}/reports/summary", params=params, headers=headers)).json()
+    assert summary["answered_on_time"] == {"due": 2, "on_time": 1, "share": 0.5}
+    export = await client.get(f"{API}/reports/export", params={"year": 2025}, headers=headers)
+    rows = {row["Mã hồ sơ"]: row for row in csv.DictReader(io.StringIO(export.content.decode("utf-8-sig")))}
+    assert (rows[late.code]["Đúng hạn"], rows[prompt.code]["Đúng hạn"]) == ("Không", "Có")
