@@ -3,12 +3,17 @@
 Everything is forgiving (no diacritics, teencode, "2tr5", "hai triệu rưỡi") but never guesses
 between two meanings; what could be read two ways is refused and the person asked again:
 
-* an amount without a unit below 1,000 đồng could be thousands or millions (``NEEDS_UNIT``);
+* an amount without a unit below 1,000 đồng could be thousands or millions (``NEEDS_UNIT``), and one
+  from 1,000 to 99,999 thousands or đồng ("1500": 1,500 nghìn or 1,500 đồng?), unless "đồng" is said;
 * a separator followed by exactly three digits groups thousands ("4.500k" is 4,500 × 1,000),
-  one or two digits make a decimal ("2,5 triệu", "1.25tr");
-* "khoảng", "tầm", "gần", "hơn"... and "mỗi tháng", "/tháng" are dropped (the self-check needs an
-  approximate monthly figure), but a yearly figure ("2 triệu một năm", "24tr/năm") is refused, and
-  so is a negative one ("-500000", "âm 500 nghìn");
+  one or two digits make a decimal ("2,5 triệu", "1.25tr"); after a million, a leading zero
+  leaves one reading ("1tr05" is 1,050,000, "2tr50" is refused);
+* "thu nhập", "tổng", "nhà tôi được", "khoảng", "tầm", "gần"... and "mỗi tháng", "/tháng" are dropped
+  (the self-check needs an approximate monthly figure), but a yearly figure ("2 triệu một năm",
+  "24tr/năm") is refused, and so is a negative one ("-500000", "âm 500 nghìn");
+* "mỗi người", "/người", "đầu người", "bình quân" mark a share per person (``Amount.per_person``);
+* a range ("3-4 triệu", "3 đến 4 triệu") and a bound ("hơn 2 triệu", "dưới 2 triệu") are reported
+  (``RANGE``, ``ABOVE``, ``BELOW``) rather than turned into a figure the person did not give;
 * folded "tam" is "tầm" (about) or "tám" (eight): refused when both readings are numbers
   ("tam muoi trieu": about ten or eighty million?);
 * a household size must be the only number in the message ("1 vợ 2 con" is refused), surrounded
@@ -20,7 +25,7 @@ from __future__ import annotations
 import enum
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from knowledge.text import fold
 
@@ -94,9 +99,12 @@ def _read_number_words(tokens: list[str], i: int) -> tuple[int, int] | None:
 # Amounts of money --------------------------------------------------------------------------------
 
 MAX_AMOUNT = 10_000_000_000
+_BILLION = 1_000_000_000
 _MILLION = 1_000_000
 _THOUSAND = 1_000
 _UNITS = {
+    "ty": _BILLION,  # "tỷ"
+    "ti": _BILLION,  # "tỉ"
     "trieu": _MILLION,
     "tr": _MILLION,
     "cu": _MILLION,  # "củ", slang for a million
@@ -106,32 +114,94 @@ _UNITS = {
     "k": _THOUSAND,
     "ng": _THOUSAND,
 }
+# A bare number below this is not taken as đồng: a household living on a few thousand đồng a month
+# is implausible, while people who count in thousands say "1500" for 1,500 nghìn (1.5 million).
+# From 100,000 up a bare number is read as đồng ("500000" is half a million).
+_SMALLEST_BARE_DONG = 100_000
 _CURRENCY = frozenset({"dong", "d", "vnd"})
-_ZERO = frozenset({"0", "khong", "khong co", "ko", "ko co", "khong co thu nhap", "chua co"})
-# Words before an amount that only say it is approximate: khoảng, chừng, gần, hơn, trên, dưới,
-# cỡ/có, độ, ước, xấp xỉ. "tầm" is handled apart: folded, it is also "tám" (eight).
-_APPROXIMATE = frozenset({"khoang", "chung", "gan", "hon", "tren", "duoi", "co", "do", "uoc", "xap", "xi"})
-# "mỗi / một / 1 / hàng / cả / trong" + "tháng" or "năm".
-_PER = frozenset({"moi", "mot", "1", "hang", "ca", "trong"})
-_NEGATIVE = re.compile(r"(?:^|\s)[-\u2212\u2013]\s*\d")  # "-500000", "− 2tr"; "2-3 triệu" is a range
+_ZERO = frozenset(
+    {"0", "khong", "khong co", "ko", "ko co", "khong co thu nhap", "ko co thu nhap", "chua co", "chua co thu nhap"}
+)
+# Words that say a range: "3 đến 4 triệu", "3 tới 4 triệu", "3 hoặc 4 triệu"; "3-4 triệu" is read as
+# "3 đến 4 triệu" before the dash is mistaken for a minus.
+_RANGE_WORDS = frozenset({"den", "toi", "hoac"})
+_RANGE_DASH = re.compile(r"(?<=\d)(\s*[^\W\d_]*\s*)[-\u2212\u2013~]\s*(?=\d)")
+_NEGATIVE = re.compile(r"(?:^|\s)[-\u2212\u2013]\s*\d")  # "-500000", "− 2tr"
 _GROUPED = re.compile(r"\d{1,3}(?:\.\d{3})+|\d{1,3}(?:,\d{3})+")  # "4.500", "1,200,000"
 _DECIMAL = re.compile(r"(\d+)[.,](\d{1,2})")  # "2,5", "1.25"
 
 
 class AmountProblem(enum.Enum):
+    """Why an amount has no value; ``Amount.figures`` holds what the problem is about."""
+
     NOT_A_NUMBER = "not_a_number"
-    NEEDS_UNIT = "needs_unit"  # "3": three million or three thousand?
+    NEEDS_UNIT = "needs_unit"  # "3": three million or three thousand? "1500": 1,500 nghìn or đồng? figures (1500,)
     TOO_LARGE = "too_large"
+    RANGE = "range"  # "3-4 triệu": figures (3_000_000, 4_000_000)
+    ABOVE = "above"  # "hơn 2 triệu": figures (2_000_000,)
+    BELOW = "below"  # "dưới 2 triệu": figures (2_000_000,)
 
 
 @dataclass(frozen=True, slots=True)
 class Amount:
     value: int | None
     problem: AmountProblem | None = None
+    per_person: bool = False  # "2 triệu mỗi người": the value (or figures) is each person's share
+    figures: tuple[int, ...] = ()  # what the problem is about, see AmountProblem
 
 
 _NOT_A_NUMBER = Amount(None, AmountProblem.NOT_A_NUMBER)
 _NEEDS_UNIT = Amount(None, AmountProblem.NEEDS_UNIT)
+
+
+class _Words(enum.Enum):
+    """What the words around an amount say about it."""
+
+    NOTHING = enum.auto()  # "thu nhập", "khoảng", "mỗi tháng", "ạ"
+    YEARLY = enum.auto()
+    PER_PERSON = enum.auto()
+    ABOVE = enum.auto()
+    BELOW = enum.auto()
+
+
+def _phrases(words: str, meaning: _Words) -> dict[tuple[str, ...], _Words]:
+    return {tuple(phrase.split()): meaning for phrase in words.split(",")}
+
+
+# "mỗi / một / 1 / hàng / cả / trong" + "tháng" or "năm".
+_PER = ("moi", "mot", "1", "hang", "ca", "trong")
+_PERIODS: dict[tuple[str, ...], _Words] = {
+    **{(per, "thang"): _Words.NOTHING for per in _PER},
+    **{(per, "nam"): _Words.YEARLY for per in _PER},
+}
+_PER_PERSON = _phrases(
+    "moi nguoi,mot nguoi,1 nguoi,moi ng,dau nguoi,moi dau nguoi,mot dau nguoi,1 dau nguoi,tren dau nguoi,"
+    "binh quan,binh quan dau nguoi,moi khau,mot khau,moi nhan khau,mot nhan khau",
+    _Words.PER_PERSON,
+)
+# Before the amount: what it is (thu nhập, tổng, cả nhà, nhà tôi được...) and that it is approximate:
+# khoảng, chừng, gần, cỡ/có, độ, ước, xấp xỉ. "Gần X" is how people say "about X"; X is the nearest
+# reading of it. "tầm" is handled apart: folded, it is also "tám" (eight). None of these is a number
+# word, so only words that cannot start an amount are dropped.
+_BEFORE: dict[tuple[str, ...], _Words] = {
+    **_phrases(
+        "thu,nhap,tong,cong,so,tien,duoc,kiem,lam,ban,nha,toi,minh,em,chau,ca,tat,la,thi,ho,gia,dinh,chi,vao,"
+        "khoang,chung,gan,co,do,uoc,xap,xi",
+        _Words.NOTHING,
+    ),
+    **_phrases("hon,tren,nhieu hon", _Words.ABOVE),
+    **_phrases("duoi,it hon,chua den,chua toi,chua duoc,khong den,khong toi,khong qua", _Words.BELOW),
+    **_PERIODS,
+    **_PER_PERSON,
+}
+_AFTER: dict[tuple[str, ...], _Words] = {
+    **_phrases("a,thoi,nhe,do,day,mot chut,mot it,chut it,mot xiu", _Words.NOTHING),
+    **_phrases("hon,tro len", _Words.ABOVE),
+    **_phrases("tro xuong,do lai", _Words.BELOW),
+    **_PERIODS,
+    **_PER_PERSON,
+}
+_LONGEST_PHRASE = max(len(phrase) for phrase in (*_BEFORE, *_AFTER))
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,44 +214,58 @@ class _Number:
 
 def parse_amount(text: str) -> Amount:
     """An amount of đồng from "3 triệu", "2tr5", "1 trieu ruoi", "3.500.000đ", "4.500k", "khoảng hai triệu", "0"."""
+    text = _RANGE_DASH.sub(r"\1 den ", text)  # "3-4 triệu", "2tr - 2tr5": a range, not a minus
     if _NEGATIVE.search(text):
         return _NOT_A_NUMBER
     words = fold(unicodedata.normalize("NFC", text.replace("/", " moi "))).lower()  # "2tr/tháng"
     words = re.sub(r"[^a-z0-9.,]+", " ", words)
     words = re.sub(r"(?<=\d) (?=\d{3}\b)", "", " ".join(words.split()))  # "3 500 000"
     tokens = [token.strip(".,") for token in _split_digits(words).split()]
+    in_dong = any(token in _CURRENCY for token in tokens)  # "1500 đồng" says its unit
     tokens = [token for token in tokens if token and token not in _CURRENCY]
     if "am" in tokens:  # "âm 500 nghìn": a negative amount
         return _NOT_A_NUMBER
-    return _read_amount_phrase(tokens)
+    return _read_amount_phrase(tokens, in_dong=in_dong)
 
 
-def _read_amount_phrase(tokens: list[str]) -> Amount:
-    """Drop the words around an amount ("khoảng", "mỗi tháng"), refuse a yearly one, read the rest."""
-    while True:
-        if tokens[:1] and tokens[0] in _APPROXIMATE:
-            tokens = tokens[1:]
-        elif _is_period(tokens[:2]):
-            if tokens[1] == "nam":
-                return _NOT_A_NUMBER
-            tokens = tokens[2:]
-        elif _is_period(tokens[-2:]):
-            if tokens[-1] == "nam":
-                return _NOT_A_NUMBER
-            tokens = tokens[:-2]
-        else:
-            break
+def _read_amount_phrase(tokens: list[str], *, in_dong: bool) -> Amount:
+    """Drop the words around an amount ("thu nhập khoảng", "mỗi tháng"), note what they say, read the rest."""
+    said: set[_Words] = set()
+    while found := _words_around(tokens):
+        meaning, tokens = found
+        if meaning is _Words.YEARLY:
+            return _NOT_A_NUMBER
+        said.add(meaning)
     if len(tokens) >= 2 and tokens[-1] == "nam" and tokens[-2] in _UNITS:
         return _NOT_A_NUMBER  # "2 triệu năm": 2.5 million, or 2 million a year?
     if " ".join(tokens) in _ZERO:
-        return Amount(0)
-    if tokens[:1] == ["tam"]:  # "tầm" (about) or "tám" (eight)
-        return _only_reading(_read_amount(tokens), _read_amount_phrase(tokens[1:]))
-    return _read_amount(tokens)
+        amount = Amount(0)
+    elif tokens[:1] == ["tam"]:  # "tầm" (about) or "tám" (eight)
+        amount = _only_reading(_read_range_or_amount(tokens, in_dong), _read_amount_phrase(tokens[1:], in_dong=in_dong))
+    else:
+        amount = _read_range_or_amount(tokens, in_dong)
+    if said >= {_Words.ABOVE, _Words.BELOW}:
+        return _NOT_A_NUMBER
+    # "Hơn / trên / dưới X" is a bound, not a figure: read as X, "trên 2 triệu" would sit on the line
+    # and give a verdict the person did not claim. The bound is reported so that a figure is asked for.
+    for bound, problem in ((_Words.ABOVE, AmountProblem.ABOVE), (_Words.BELOW, AmountProblem.BELOW)):
+        if bound in said and amount.value is not None:
+            amount = Amount(None, problem, figures=(amount.value,))
+    if _Words.PER_PERSON in said:
+        amount = replace(amount, per_person=True)
+    return amount
 
 
-def _is_period(pair: list[str]) -> bool:
-    return len(pair) == 2 and pair[0] in _PER and pair[1] in ("thang", "nam")
+def _words_around(tokens: list[str]) -> tuple[_Words, list[str]] | None:
+    """The longest phrase of known meaning at the start or the end of ``tokens``, and the tokens without it."""
+    for length in range(min(_LONGEST_PHRASE, len(tokens)), 0, -1):
+        meaning = _BEFORE.get(tuple(tokens[:length]))
+        if meaning is not None:
+            return meaning, tokens[length:]
+        meaning = _AFTER.get(tuple(tokens[-length:]))
+        if meaning is not None:
+            return meaning, tokens[:-length]
+    return None
 
 
 def _only_reading(first: Amount, second: Amount) -> Amount:
@@ -194,6 +278,36 @@ def _only_reading(first: Amount, second: Amount) -> Amount:
         if reading.value is not None:
             return reading
     return next((reading for reading in readings if reading.problem is not AmountProblem.NOT_A_NUMBER), first)
+
+
+def _read_range_or_amount(tokens: list[str], in_dong: bool) -> Amount:
+    """A range ("3 đến 4 triệu", "từ 2tr đến 2tr5") or a single amount."""
+    split = next((i for i, token in enumerate(tokens) if token in _RANGE_WORDS and 0 < i < len(tokens) - 1), None)
+    if split is not None:
+        found = _read_range(tokens[:split], tokens[split + 1 :], in_dong)
+        if found is not None:
+            return found
+    return _read_amount(tokens, in_dong)
+
+
+def _read_range(low: list[str], high: list[str], in_dong: bool) -> Amount | None:
+    """Both ends of a range, the first taking the unit of the second ("3 đến 4 triệu"); None if unreadable.
+
+    A range is not turned into its middle: the self-check compares one figure with a line, and a
+    range may well straddle it. The person is asked for one figure, with the middle as an example.
+    """
+    if low[0] == "tu" and len(low) > 1:  # "từ 3 đến 4 triệu" ("tư", four, cannot come before a number)
+        low = low[1:]
+    top = _read_amount(high, in_dong)
+    if top.value is None:
+        return None
+    bottom = _read_amount(low, in_dong)
+    number = _read_number(high, 0)
+    if bottom.value is None and number is not None and number.end < len(high):
+        bottom = _read_amount([*low, high[number.end]], in_dong)  # "3 đến 4 triệu": 3 triệu
+    if bottom.value is None:
+        return None
+    return Amount(None, AmountProblem.RANGE, figures=tuple(sorted((bottom.value, top.value))))
 
 
 def _read_number(tokens: list[str], i: int) -> _Number | None:
@@ -213,7 +327,7 @@ def _read_number(tokens: list[str], i: int) -> _Number | None:
     return None
 
 
-def _read_amount(tokens: list[str]) -> Amount:
+def _read_amount(tokens: list[str], in_dong: bool) -> Amount:
     """A number, then a unit, then optionally "rưỡi" or what follows a million ("2tr5", "2 triệu 500 nghìn")."""
     number = _read_number(tokens, 0)
     if number is None:
@@ -221,6 +335,8 @@ def _read_amount(tokens: list[str]) -> Amount:
     if number.end == len(tokens):  # no unit
         if number.fraction or 0 < number.whole < 1000:
             return _NEEDS_UNIT
+        if number.whole < _SMALLEST_BARE_DONG and not in_dong:  # "1500": 1,500 nghìn or 1,500 đồng?
+            return Amount(None, AmountProblem.NEEDS_UNIT, figures=(number.whole,))
         return _bounded(number.whole)
     scale = _UNITS.get(tokens[number.end])
     if scale is None:
@@ -241,6 +357,8 @@ def _read_amount(tokens: list[str]) -> Amount:
         return _bounded(value + extra.whole * _THOUSAND)  # "2 triệu 500 nghìn"
     if not after and extra.width == 1:
         return _bounded(value + extra.whole * 100_000)  # "2tr5", "1 triệu 2", "một triệu hai"
+    if not after and extra.width == 2 and extra.whole < 10:
+        return _bounded(value + extra.whole * 10_000)  # "1tr05": the leading zero leaves one reading
     if not after and extra.width == 3:
         return _bounded(value + extra.whole * _THOUSAND)  # "2 triệu 500"
     return _NOT_A_NUMBER  # "2tr50": 2,050,000 or 2,500,000?

@@ -27,7 +27,7 @@ from __future__ import annotations
 from bot.flows import report
 from bot.flows.common import cancel_button, menu_button, show_menu, unit_name
 from bot.i18n import N_, Translator
-from bot.parsing import AmountProblem, folded, parse_amount, parse_count
+from bot.parsing import MAX_AMOUNT, Amount, AmountProblem, folded, parse_amount, parse_count
 from bot.payloads import Payload, button
 from bot.turn import Flow, Turn
 from knowledge.eligibility import (
@@ -228,23 +228,83 @@ async def _on_text(turn: Turn, text: str) -> None:
         await _set_size(turn, size)
         return
     if turn.state.step == "income":
-        amount = parse_amount(text)
-        if amount.value is None:
-            if amount.problem is AmountProblem.NEEDS_UNIT:
-                turn.say(
-                    _("Bạn hãy ghi rõ đơn vị, ví dụ **{number} triệu** hoặc **{number} nghìn**.").format(
-                        number=text.strip()
-                    )
-                )
-            else:
-                turn.say(_("Tôi chưa đọc được số tiền này. Bạn hãy gõ như: **3 triệu**, **2tr5** hoặc **3.500.000**."))
-            _ask_income(turn)
-            return
-        data["income"] = amount.value
-        await _after_income(turn)
+        await _on_income(turn, text)
         return
     turn.say(_("Bạn hãy chọn một nút bên dưới, hoặc trả lời bằng số thứ tự."))
     await _prompt(turn)
+
+
+async def _on_income(turn: Turn, text: str) -> None:
+    """Take the household's monthly income, a share per person times the household, or ask again."""
+    _ = turn.t.gettext
+    data = turn.state.data
+    amount = parse_amount(text)
+    income = amount.value
+    if income is not None and amount.per_person:
+        # The step asks for the household's total; a share per person is multiplied by the size
+        # answered just before, and what was understood is said so that a misreading shows.
+        size = int(data["size"])
+        if income * size > MAX_AMOUNT:
+            amount, income = Amount(None, AmountProblem.TOO_LARGE), None
+        else:
+            turn.say(
+                _("Tôi hiểu là {each} mỗi người, tức {total} cả nhà {size} người mỗi tháng.").format(
+                    each=turn.t.money(income), total=turn.t.money(income * size), size=size
+                )
+            )
+            income *= size
+    if income is None:
+        turn.say(_income_problem(turn, amount, text))
+        _ask_income(turn)
+        return
+    data["income"] = income
+    await _after_income(turn)
+
+
+def _income_problem(turn: Turn, amount: Amount, text: str) -> str:
+    """Why an income answer was not taken, and what to type instead."""
+    _ = turn.t.gettext
+    money = turn.t.money
+
+    def share(value: int) -> str:
+        return _("{amount} mỗi người").format(amount=money(value)) if amount.per_person else money(value)
+
+    match amount.problem, amount.figures:
+        case AmountProblem.NEEDS_UNIT, (number,):
+            return _(
+                "Bạn muốn nói **{number} nghìn** ({thousands}) hay **{number} đồng**? Bạn hãy gõ lại kèm đơn vị, "
+                "ví dụ: **{number} nghìn**."
+            ).format(number=turn.t.number(number), thousands=money(number * 1000))
+        case AmountProblem.NEEDS_UNIT, _figures:
+            return _("Bạn hãy ghi rõ đơn vị, ví dụ **{number} triệu** hoặc **{number} nghìn**.").format(
+                number=text.strip()
+            )
+        case AmountProblem.TOO_LARGE, _figures:
+            return _(
+                "Số tiền này lớn quá (hơn {maximum} một tháng), có lẽ bị gõ nhầm. Bạn hãy xem lại tổng thu nhập "
+                "**một tháng** của cả nhà, ví dụ: **3 triệu**."
+            ).format(maximum=money(MAX_AMOUNT))
+        case AmountProblem.RANGE, (low, high):
+            # Not the middle taken silently: a range may straddle the line, and the verdict should rest
+            # on a figure the person gave. The middle is offered as an example to type.
+            return _(
+                "Bạn ghi một khoảng, từ {low} đến {high}. Để so với chuẩn nghèo, tôi cần **một con số**: bạn "
+                "hãy gõ số gần đúng nhất, ví dụ số ở giữa: **{middle}**."
+            ).format(low=money(low), high=share(high), middle=share((low + high) // 2))
+        case AmountProblem.ABOVE | AmountProblem.BELOW as problem, (bound,):
+            # No example figure here: any figure offered would lean the answer towards or away from the line.
+            said = (
+                _("Bạn ghi là hơn {amount}.") if problem is AmountProblem.ABOVE else _("Bạn ghi là dưới {amount}.")
+            ).format(amount=share(bound))
+            return (
+                said
+                + " "
+                + _(
+                    "Để so với chuẩn nghèo, tôi cần **một con số**: bạn hãy gõ số tiền ước chừng gần đúng nhất "
+                    "(ghi **khoảng** trước số cũng được)."
+                )
+            )
+    return _("Tôi chưa đọc được số tiền này. Bạn hãy gõ như: **3 triệu**, **2tr5** hoặc **3.500.000**.")
 
 
 async def _set_size(turn: Turn, size: int) -> None:

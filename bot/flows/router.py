@@ -26,7 +26,7 @@ from bot.events import Attachment, ButtonPress, Command, Location, SharedContact
 from bot.flows import ask, eligibility, menu, privacy, report, subscribe, track
 from bot.flows.common import show_menu
 from bot.i18n import LANGUAGES
-from bot.parsing import folded, parse_amount
+from bot.parsing import AmountProblem, folded, parse_amount
 from bot.payloads import Payload, button, decode
 from bot.replies import choice_number
 from bot.turn import Flow, Turn
@@ -331,8 +331,10 @@ async def on_text(turn: Turn, raw: str) -> None:
 
 
 def _bare_amount(text: str) -> bool:
-    """Whether the text is only an amount written with digits ("5tr", "1.500.000 đồng")."""
-    return any(character.isdigit() for character in text) and parse_amount(text).value is not None
+    """Whether the text is only an amount written with digits ("5tr", "1.500.000 đồng", "1500", "3-4 triệu")."""
+    return (
+        any(character.isdigit() for character in text) and parse_amount(text).problem is not AmountProblem.NOT_A_NUMBER
+    )
 
 
 def _typed_choice(turn: Turn, text: str) -> str | None:

@@ -415,3 +415,71 @@ async def test_a_rural_household_picking_a_ward_for_its_request_is_told_gently(c
     await chat.say("thuc phan")
     await chat.tap("Thục Phán")
     assert "chuẩn nghèo thành thị" in chat.text and "hẹn rà soát" in chat.text  # noted, not blocked
+
+
+async def test_a_bare_number_of_thousands_asks_thousands_or_dong_and_either_answer_is_taken(chat: Chat) -> None:
+    await answer_household(chat, area="Nông thôn", size="1", income="1500")
+    assert "**1.500 nghìn** (1.500.000 đồng) hay **1.500 đồng**?" in chat.text
+    assert "Câu 1/12" not in chat.text and "Kết quả" not in chat.text
+    await chat.say("1.500 nghin")
+    assert "Câu 1/12" in chat.text  # 1,500,000: exactly the rural line
+    await answer_household(chat, area="Nông thôn", size="1", income="2000")
+    await chat.say("2000 dong")
+    assert "Câu 1/12" in chat.text
+
+
+@pytest.mark.parametrize("income", ["thu nhap 3 trieu", "tổng thu nhập khoảng 3 triệu ạ", "nha toi duoc 3tr"])
+async def test_words_around_the_income_are_read_away(chat: Chat, income: str) -> None:
+    await answer_household(chat, area="Nông thôn", size="1", income=income)
+    assert "**có thể không thuộc**" in chat.text and "khoảng 3.000.000 đồng/người/tháng" in chat.text
+
+
+@pytest.mark.parametrize("income", ["2 trieu mot nguoi", "moi nguoi 2 trieu", "2tr/nguoi", "2 trieu/thang/nguoi"])
+async def test_an_income_per_person_is_multiplied_by_the_household_and_said_back(chat: Chat, income: str) -> None:
+    await answer_household(chat, area="Nông thôn", size="4", income=income)
+    assert "Tôi hiểu là 2.000.000 đồng mỗi người, tức 8.000.000 đồng cả nhà 4 người mỗi tháng." in chat.text
+    assert "**có thể không thuộc**" in chat.text and "khoảng 2.000.000 đồng/người/tháng" in chat.text
+
+
+async def test_an_income_per_person_under_the_line_goes_on_to_the_questions(chat: Chat) -> None:
+    await answer_household(chat, area="Nông thôn", size="3", income="1tr/dau nguoi")
+    assert "tức 3.000.000 đồng cả nhà 3 người" in chat.text and "Câu 1/12" in chat.text
+
+
+@pytest.mark.parametrize(("size", "income"), [("1", "999999999999"), ("1", "11 tỷ"), ("3", "5 ty moi nguoi")])
+async def test_a_too_large_income_gets_its_own_message(chat: Chat, size: str, income: str) -> None:
+    await answer_household(chat, area="Nông thôn", size=size, income=income)
+    assert "lớn quá" in chat.text and "10.000.000.000 đồng" in chat.text
+    assert "chưa đọc được" not in chat.text and "Tôi hiểu là" not in chat.text and "Kết quả" not in chat.text
+
+
+async def test_a_range_asks_for_one_figure_offering_the_middle(chat: Chat) -> None:
+    await answer_household(chat, area="Thành thị", size="2", income="3-4 trieu")
+    assert "từ 3.000.000 đồng đến 4.000.000 đồng" in chat.text
+    assert "**một con số**" in chat.text and "ví dụ số ở giữa: **3.500.000 đồng**" in chat.text
+    assert "Kết quả" not in chat.text and "Câu 1/12" not in chat.text
+    await chat.say("3500000")
+    assert "Câu 1/12" in chat.text  # 1,750,000 each, under the urban line
+
+
+async def test_a_range_per_person_keeps_saying_per_person(chat: Chat) -> None:
+    await answer_household(chat, area="Thành thị", size="2", income="1-2 trieu moi nguoi")
+    assert "ví dụ số ở giữa: **1.500.000 đồng mỗi người**" in chat.text
+
+
+@pytest.mark.parametrize(
+    ("income", "said"),
+    [
+        ("tren 2 trieu", "Bạn ghi là hơn 2.000.000 đồng."),
+        ("hơn 2 triệu", "Bạn ghi là hơn 2.000.000 đồng."),
+        ("duoi 2 trieu", "Bạn ghi là dưới 2.000.000 đồng."),
+    ],
+)
+async def test_more_or_less_than_a_figure_asks_for_the_figure_instead_of_sitting_on_the_line(
+    chat: Chat, income: str, said: str
+) -> None:
+    await answer_household(chat, area="Thành thị", size="1", income=income)  # 2,000,000: the urban line
+    assert said in chat.text and "**một con số**" in chat.text
+    assert "Kết quả" not in chat.text and "Câu 1/12" not in chat.text
+    await chat.say("khoang 2tr5")
+    assert "**có thể không thuộc**" in chat.text

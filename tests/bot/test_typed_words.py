@@ -253,7 +253,7 @@ async def test_i_dont_know_typed_picks_the_unknown_answer(chat: Chat) -> None:
 
 async def test_an_amount_with_nothing_to_answer_shows_the_menu_not_an_offer_to_forward_it(chat: Chat) -> None:
     await chat.say("/start")
-    for typed in ("5tr", "1.500.000 đồng"):
+    for typed in ("5tr", "1.500.000 đồng", "1500", "3-4 trieu"):
         await chat.say(typed)
         assert "Bạn hãy chọn một mục dưới đây" in chat.text, typed
         assert "gửi câu hỏi cho cán bộ" not in chat.text, typed
