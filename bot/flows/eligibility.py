@@ -25,39 +25,24 @@ flowchart TD
 from __future__ import annotations
 
 from bot.flows import report
-from bot.flows.common import cancel_button, menu_button, show_menu, unit_name
-from bot.i18n import N_, Translator
+from bot.flows.common import cancel_button, menu_button, show_menu
+from bot.flows.eligibility_result import result_text
+from bot.i18n import N_
 from bot.parsing import MAX_AMOUNT, Amount, AmountProblem, folded, parse_amount, parse_count
 from bot.payloads import Payload, button
 from bot.turn import Flow, Turn
 from knowledge.eligibility import (
     MAX_HOUSEHOLD,
     Area,
-    Assessment,
     Indicator,
     Standard,
-    Standards,
     Verdict,
-    area_of_unit,
     assess,
     review_summary,
 )
-from knowledge.gazetteer import unit_by_code
 
 NAME = "eligibility"
 ANSWERS = {"y": N_("Có"), "n": N_("Không"), "u": N_("Không rõ")}
-VERDICTS = {
-    Verdict.POOR: N_("Nhà bạn **có thể thuộc hộ nghèo**."),
-    Verdict.NEAR_POOR: N_("Nhà bạn **có thể thuộc hộ cận nghèo**."),
-    Verdict.LOW_INCOME: N_(
-        "Thu nhập của nhà bạn không cao hơn chuẩn nghèo: nhà bạn **có thể thuộc hộ nghèo hoặc hộ cận nghèo**, "
-        "tùy số chỉ số thiếu hụt."
-    ),
-    Verdict.NEITHER: N_(
-        "Theo thu nhập bạn cho biết, nhà bạn **có thể không thuộc** hộ nghèo hay hộ cận nghèo, "
-        "vì thu nhập bình quân cao hơn chuẩn."
-    ),
-}
 # What people type for the area, folded, whatever words the standard's buttons use (Nghị định 07/2021
 # says "thành thị", Nghị định 351/2025 "đô thị"): a phường (a thị trấn before 1/7/2025) is urban; a xã,
 # and the thôn, bản, làng, xóm it is made of, rural. The standard's own words are added in _typed_area.
@@ -385,39 +370,6 @@ def _result(turn: Turn, standard: Standard, *, asked: bool) -> None:
         deprivations=answers.count("y") if asked else None,
         unknown=answers.count("u"),
     )
-    lines = [
-        _("**Kết quả tham khảo** theo {document}:").format(document=standard.citation),
-        _(VERDICTS[result.verdict]),
-        "",
-        _income_line(turn, standard, result, area),
-    ]
-    if result.deprivations is not None:
-        lines += _deprivation_lines(turn, standard, result, answers)
-    lines += [
-        "",
-        _(
-            "Đây **chỉ là tham khảo**. Chỉ có **rà soát của UBND xã, phường** mới quyết định nhà bạn có thuộc "
-            "hộ nghèo, hộ cận nghèo hay không."
-        ),
-    ]
-    if result.middle_line is not None:
-        lines += [
-            "",
-            _(
-                "Nếu nhà bạn **làm nông, lâm, ngư hoặc diêm nghiệp**, với thu nhập này (đến {line}/người/tháng) "
-                "nhà bạn có thể thuộc **hộ có mức sống trung bình**: được Nhà nước hỗ trợ ít nhất 30% tiền mua "
-                "bảo hiểm y tế. Việc này cũng do rà soát của UBND xã, phường xác định."
-            ).format(line=turn.t.money(result.middle_line)),
-        ]
-    if result.verdict is Verdict.NEITHER:
-        lines += [
-            "",
-            _(
-                "Nếu hoàn cảnh thật của gia đình khác với các câu trả lời này (ví dụ thu nhập bấp bênh, có người "
-                "ốm đau), bạn vẫn có thể đề nghị xã rà soát:"
-            ),
-        ]
-    lines += ["", _(standard.next_steps)]
     answered = list(zip(_indicators(turn, standard), answers, strict=False))
     summary = review_summary(
         turn.deps.standards(),
@@ -434,84 +386,7 @@ def _result(turn: Turn, standard: Standard, *, asked: bool) -> None:
     buttons = [menu_button(turn.t)]
     if result.verdict is not Verdict.NEITHER:
         buttons.insert(0, button(_("Gửi đề nghị rà soát cho xã"), "er", "send"))
-    turn.say("\n".join(lines), buttons)
-
-
-def _income_line(turn: Turn, standard: Standard, result: Assessment, area: Area) -> str:
-    """The average income beside the line, never shown equal to a line it is above."""
-    _ = turn.t.gettext
-    figures = {
-        "per_capita": turn.t.money(result.per_capita),
-        "area": _(standard.area_names[area]),
-        "line": turn.t.money(result.line),
-    }
-    if result.just_above_line:
-        # 6,000,001 đồng for 4 people is 1,500,000.25 each: above the line, though it rounds down to it.
-        return _("- Thu nhập bình quân: hơn {per_capita}/người/tháng một chút (chuẩn nghèo {area}: {line}).").format(
-            **figures
-        )
-    return _("- Thu nhập bình quân: khoảng {per_capita}/người/tháng (chuẩn nghèo {area}: {line}).").format(**figures)
-
-
-def _deprivation_lines(turn: Turn, standard: Standard, result: Assessment, answers: list[str]) -> list[str]:
-    """The deprivations counted, the "Không rõ" answers (which may leave the result open), whose indicators."""
-    _ = turn.t.gettext
-    minimum = standard.poor_min_deprivations
-    known = result.deprivations or 0
-    lines = [
-        _("- Số chỉ số thiếu hụt: {count} (từ {minimum} trở lên là hộ nghèo).").format(count=known, minimum=minimum)
-    ]
-    if result.unknown and result.verdict is Verdict.LOW_INCOME:
-        # Too many "Không rõ" to tell poor from near-poor: say which, and how many would make it poor.
-        numbers = ", ".join(str(number) for number, answer in enumerate(answers, start=1) if answer == "u")
-        lines.append(
-            _(
-                '- Có {count} câu bạn trả lời "Không rõ" (câu {numbers}). Nếu trong số này có từ {needed} câu trở '
-                "lên là thiếu hụt thì nhà bạn có thể thuộc hộ nghèo; nếu ít hơn thì có thể thuộc hộ cận nghèo. "
-                "Rà soát của UBND xã, phường sẽ xác định các câu này."
-            ).format(count=result.unknown, numbers=numbers, needed=minimum - known)
-        )
-    elif result.unknown:
-        lines.append(
-            _('- Có {count} câu bạn trả lời "Không rõ": cán bộ sẽ hỏi kỹ khi rà soát.').format(count=result.unknown)
-        )
-    if not standard.indicators_confirmed:
-        lines.append(
-            _(
-                "- Các câu về hoàn cảnh gia đình dùng chỉ số của {source}, vì Cầu Nối chưa xác minh được danh sách "
-                "chỉ số thiếu hụt của {document}: số chỉ số thiếu hụt ở trên chỉ để tham khảo."
-            ).format(source=turn.deps.standards().indicator_source(standard).document, document=standard.document)
-        )
-    return lines
-
-
-def area_mismatch_note(t: Translator, standards: Standards, check: object, unit_code: str | None) -> str | None:
-    """A gentle note when the unit picked for a request is not of the area the self-check was answered for.
-
-    ``check`` is what the self-check keeps beside its summary, ``{"std": standard id, "area": "rural"}``;
-    None when it matches, or when anything is missing. The note never blocks the request.
-    """
-    if not isinstance(check, dict) or unit_code is None:
-        return None
-    standard = standards.by_id(str(check.get("std")))
-    unit = unit_by_code(unit_code)
-    if standard is None or unit is None or check.get("area") not in {area.value for area in Area}:
-        return None
-    answered, actual = Area(check["area"]), area_of_unit(unit.kind)
-    if answered is actual:
-        return None
-    _ = t.gettext
-    return _(
-        "Lưu ý: {unit} thuộc khu vực **{actual}**, còn lúc tự kiểm tra bạn chọn **{answered}**. Nếu nhà bạn ở "
-        "đó, kết quả có thể phải tính theo chuẩn nghèo {actual}: {actual_line}/người/tháng (chuẩn nghèo "
-        "{answered}: {answered_line}). Bạn vẫn có thể gửi đề nghị; rà soát của UBND xã, phường sẽ xác định."
-    ).format(
-        unit=unit_name(t, unit),
-        actual=_(standard.area_names[actual]),
-        answered=_(standard.area_names[answered]),
-        actual_line=t.money(standard.income_lines[actual]),
-        answered_line=t.money(standard.income_lines[answered]),
-    )
+    turn.say(result_text(turn.t, turn.deps.standards(), standard, result, area=area, answers=answers), buttons)
 
 
 FLOW = Flow(

@@ -39,6 +39,7 @@ from bot.flows.common import (
     show_menu,
     tracking_lines,
 )
+from bot.flows.eligibility_result import area_mismatch_note
 from bot.i18n import N_
 from bot.parsing import folded, parse_phone, show_phone
 from bot.payloads import Payload, button
@@ -381,8 +382,6 @@ async def _on_button(turn: Turn, payload: Payload) -> None:
         else:
             data["commune"] = pick.code
             if data.get("kind") == "request":
-                from bot.flows.eligibility import area_mismatch_note  # the self-check files its requests here
-
                 note = area_mismatch_note(turn.t, turn.deps.standards(), data.get("area_check"), pick.code)
                 if note:
                     turn.say(note)

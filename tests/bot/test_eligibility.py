@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.flows.eligibility import area_mismatch_note
+from bot.flows.eligibility_result import area_mismatch_note
 from bot.i18n import translator
 from bot.parsing import folded
 from casework.conversations.models import Conversation
