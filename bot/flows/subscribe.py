@@ -24,7 +24,7 @@ from bot.i18n import N_
 from bot.payloads import Payload, button
 from bot.turn import Flow, Turn
 from casework.subscriptions.schemas import SubscriptionCreate, Topic
-from casework.subscriptions.service import subscribe, subscriptions_of_chat, unsubscribe_all
+from casework.subscriptions.service import subscribe, subscriptions_of_chat, unsubscribe, unsubscribe_all
 
 NAME = "subscribe"
 CONSENT_VERSION = "subscribe-v1"
@@ -60,10 +60,22 @@ async def start(turn: Turn) -> None:
             )
         )
     turn.go(NAME, "overview", {}, capture=False)
+    # With several communes, each can be stopped on its own.
+    drops = [
+        button(
+            _("Thôi nhận của {commune}").format(commune=commune_name(turn.t, item.commune_code)),
+            "sb",
+            "drop",
+            item.commune_code,
+        )
+        for item in current
+        if len(current) > 1
+    ]
     turn.say(
         "\n".join(lines),
         [
             button(_("Đổi hoặc thêm đăng ký"), "sb", "new"),
+            *drops,
             button(_("Thôi nhận tất cả"), "sb", "stop"),
             menu_button(turn.t),
         ],
@@ -118,6 +130,16 @@ async def stop(turn: Turn) -> None:
         show_menu(turn, _("Bạn chưa đăng ký nhận thông báo nào."))
 
 
+async def _drop(turn: Turn, commune_code: str) -> None:
+    """Stop one commune's announcements, keep the others."""
+    _ = turn.t.gettext
+    stopped = await unsubscribe(turn.session, channel=turn.channel, chat_ref=turn.chat_ref, commune_code=commune_code)
+    turn.reset()
+    if stopped:
+        turn.say(_("Đã thôi gửi thông báo của {commune} cho bạn.").format(commune=commune_name(turn.t, commune_code)))
+    await start(turn)
+
+
 async def _prompt(turn: Turn) -> None:
     step = turn.state.step
     if step == "commune":
@@ -145,6 +167,8 @@ async def _on_button(turn: Turn, payload: Payload) -> None:
     action, value = payload.action, payload.arg(0)
     if action == "sb" and value == "stop":
         await stop(turn)
+    elif action == "sb" and value == "drop":
+        await _drop(turn, payload.arg(1))
     elif action == "sb":
         _choose_commune(turn)
     elif action == commune.ACTION:

@@ -31,13 +31,14 @@ async def one(session: AsyncSession, *, channel: Channel, chat_ref: str, commune
     return (await session.scalars(statement.execution_options(populate_existing=True))).one_or_none()
 
 
-async def delete_of_chat(session: AsyncSession, *, channel: Channel, chat_ref: str) -> int:
-    """Delete every subscription of a chat; return how many there were."""
-    result = await session.execute(
-        delete(Subscription)
-        .where(Subscription.channel == channel, Subscription.chat_ref == chat_ref)
-        .execution_options(synchronize_session=False)
-    )
+async def delete_of_chat(
+    session: AsyncSession, *, channel: Channel, chat_ref: str, commune_code: str | None = None
+) -> int:
+    """Delete the subscriptions of a chat (to one commune, or all); return how many there were."""
+    statement = delete(Subscription).where(Subscription.channel == channel, Subscription.chat_ref == chat_ref)
+    if commune_code is not None:
+        statement = statement.where(Subscription.commune_code == commune_code)
+    result = await session.execute(statement.execution_options(synchronize_session=False))
     return int(getattr(result, "rowcount", 0) or 0)
 
 

@@ -48,6 +48,11 @@ async def unsubscribe_all(session: AsyncSession, *, channel: Channel, chat_ref: 
     return await repository.delete_of_chat(session, channel=channel, chat_ref=chat_ref)
 
 
+async def unsubscribe(session: AsyncSession, *, channel: Channel, chat_ref: str, commune_code: str) -> bool:
+    """Stop one commune's announcements to the chat; False if it had none."""
+    return bool(await repository.delete_of_chat(session, channel=channel, chat_ref=chat_ref, commune_code=commune_code))
+
+
 async def recipients(session: AsyncSession, *, commune_code: str, topic: Topic | None) -> list[SubscriptionPublic]:
     """Every chat subscribed to a commune's announcements on a topic (any topic when None)."""
     found: list[SubscriptionPublic] = []

@@ -192,3 +192,24 @@ async def test_the_citizen_can_switch_to_english_and_back(chat: Chat) -> None:
     assert "Expected answer date: **" in chat.text and "2026" in chat.text
     await chat.say("/ngon_ngu vi")
     assert "Đã chuyển sang tiếng Việt." in chat.text
+
+
+async def test_one_communes_announcements_can_be_stopped_and_the_others_kept(
+    chat: Chat, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await subscribe(chat)
+    await chat.tap("Đồng ý nhận thông báo")
+    await chat.say("/thong_bao")
+    assert not any(label.startswith("Thôi nhận của") for label in chat.labels)  # one commune: "Thôi nhận tất cả"
+    await chat.tap("Đổi hoặc thêm đăng ký")
+    await chat.tap("Xã, phường khác")
+    await chat.say("thuc phan")
+    await chat.tap("Phường Thục Phán")
+    await chat.tap("Vay vốn")
+    await chat.tap("Xong")
+    await chat.tap("Đồng ý nhận thông báo")
+    await chat.say("/thong_bao")
+    await chat.tap("Thôi nhận của Xã Hạ Lang")
+    assert "Đã thôi gửi thông báo của Xã Hạ Lang cho bạn." in chat.text
+    assert "Phường Thục Phán" in chat.text and "- Xã Hạ Lang" not in chat.text
+    assert [item.commune_code for item in await subscriptions(sessions)] == ["01273"]
