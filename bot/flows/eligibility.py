@@ -30,6 +30,7 @@ from bot.flows.eligibility_result import result_text
 from bot.i18n import N_
 from bot.parsing import MAX_AMOUNT, Amount, AmountProblem, folded, parse_amount, parse_count
 from bot.payloads import Payload, button
+from bot.state import State
 from bot.turn import Flow, Turn
 from knowledge.eligibility import (
     MAX_HOUSEHOLD,
@@ -54,6 +55,11 @@ _AREA_WORDS = {
 _AREA_FILLERS = frozenset(
     {"o", "nha", "toi", "em", "minh", "chung", "chau", "a", "khu", "vuc", "vung", "la", "thuoc", "dang", "song", "tai"}
 )
+
+
+def in_progress(state: State) -> bool:
+    """Whether the self-check has answers that leaving would lose (from the household's size on)."""
+    return state.flow == NAME and state.capture and "size" in state.data
 
 
 def _standard(turn: Turn) -> Standard | None:
@@ -163,12 +169,13 @@ def _ask_mode(turn: Turn) -> None:
     )
 
 
-def _ask_indicator(turn: Turn, standard: Standard, index: int) -> None:
+def _ask_indicator(turn: Turn, standard: Standard, index: int, *, heard: str = "") -> None:
     _ = turn.t.gettext
     indicators = _indicators(turn, standard)
     indicator = indicators[index]
     turn.say(
-        _("Câu {number}/{total} ({dimension}): {question}").format(
+        heard
+        + _("Câu {number}/{total} ({dimension}): {question}").format(
             number=index + 1, total=len(indicators), dimension=_(indicator.dimension), question=_(indicator.question)
         ),
         [*(button(_(text), "ei", code) for code, text in ANSWERS.items()), cancel_button(turn.t)],
@@ -339,10 +346,15 @@ async def _on_button(turn: Turn, payload: Payload) -> None:
     elif payload.action == "ei" and payload.arg(0) in ANSWERS:
         answers = [*data.get("answers", []), payload.arg(0)]
         index = len(answers)
+        # Said back, so that a typed "2" meant as "two people" is seen to have been read as the second button.
+        heard = turn.t.gettext("Câu {number}: bạn trả lời **{answer}**.").format(
+            number=index, answer=turn.t.gettext(ANSWERS[payload.arg(0)])
+        )
         if index < len(_indicators(turn, standard)):
             turn.go(NAME, "indicator", {**data, "i": index, "answers": answers})
-            _ask_indicator(turn, standard, index)
+            _ask_indicator(turn, standard, index, heard=heard + "\n\n")
         else:
+            turn.say(heard)
             turn.state.data["answers"] = answers
             _result(turn, standard, asked=True)
     elif payload.action == "er":

@@ -9,7 +9,7 @@ from __future__ import annotations
 from bot.flows.common import unit_name
 from bot.i18n import N_, Translator
 from knowledge.eligibility import Area, Assessment, Standard, Standards, Verdict, area_of_unit
-from knowledge.gazetteer import unit_by_code
+from knowledge.gazetteer import Unit, unit_by_code
 
 VERDICTS = {
     Verdict.POOR: N_("Nhà bạn **có thể thuộc hộ nghèo**."),
@@ -116,12 +116,8 @@ def deprivation_lines(
     return lines
 
 
-def area_mismatch_note(t: Translator, standards: Standards, check: object, unit_code: str | None) -> str | None:
-    """A gentle note when the unit picked for a request is not of the area the self-check was answered for.
-
-    ``check`` is what the self-check keeps beside its summary, ``{"std": standard id, "area": "rural"}``;
-    None when it matches, or when anything is missing. The note never blocks the request.
-    """
+def _mismatch(standards: Standards, check: object, unit_code: str | None) -> tuple[Standard, Unit, Area, Area] | None:
+    """(standard, unit, area answered, unit's area) when the unit picked is of the other area, else None."""
     if not isinstance(check, dict) or unit_code is None:
         return None
     standard = standards.by_id(str(check.get("std")))
@@ -129,8 +125,19 @@ def area_mismatch_note(t: Translator, standards: Standards, check: object, unit_
     if standard is None or unit is None or check.get("area") not in {area.value for area in Area}:
         return None
     answered, actual = Area(check["area"]), area_of_unit(unit.kind)
-    if answered is actual:
+    return None if answered is actual else (standard, unit, answered, actual)
+
+
+def area_mismatch_note(t: Translator, standards: Standards, check: object, unit_code: str | None) -> str | None:
+    """A gentle note when the unit picked for a request is not of the area the self-check was answered for.
+
+    ``check`` is what the self-check keeps beside its summary, ``{"std": standard id, "area": "rural"}``;
+    None when it matches, or when anything is missing. The note never blocks the request.
+    """
+    found = _mismatch(standards, check, unit_code)
+    if found is None:
         return None
+    standard, unit, answered, actual = found
     _ = t.gettext
     return _(
         "Lưu ý: {unit} thuộc khu vực **{actual}**, còn lúc tự kiểm tra bạn chọn **{answered}**. Nếu nhà bạn ở "
@@ -142,4 +149,16 @@ def area_mismatch_note(t: Translator, standards: Standards, check: object, unit_
         answered=_(standard.area_names[answered]),
         actual_line=t.money(standard.income_lines[actual]),
         answered_line=t.money(standard.income_lines[answered]),
+    )
+
+
+def area_mismatch_line(standards: Standards, check: object, unit_code: str | None) -> str | None:
+    """The same mismatch as the commune's officials read it with the request, in Vietnamese; None if none."""
+    found = _mismatch(standards, check, unit_code)
+    if found is None:
+        return None
+    standard, unit, answered, actual = found
+    return (
+        f"- Lưu ý: {unit.full_name} thuộc khu vực {standard.area_names[actual]}, khác khu vực người dân đã khai "
+        f"({standard.area_names[answered]}); kết quả trên tính theo chuẩn {standard.area_names[answered]}."
     )

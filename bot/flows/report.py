@@ -39,7 +39,7 @@ from bot.flows.common import (
     show_menu,
     tracking_lines,
 )
-from bot.flows.eligibility_result import area_mismatch_note
+from bot.flows.eligibility_result import area_mismatch_line, area_mismatch_note
 from bot.i18n import N_
 from bot.parsing import folded, parse_phone, show_phone
 from bot.payloads import Payload, button
@@ -286,8 +286,8 @@ async def _on_text(turn: Turn, text: str) -> None:
             _("Đã ghi lại. Bạn có thể gửi thêm chữ, ảnh, ghi âm, hoặc bấm **Tiếp tục**."),
             [button(_("Tiếp tục"), "rd", "done"), cancel_button(turn.t)],
         )
-    elif step == "phone":
-        await _take_phone(turn, text)
+    elif step == "phone" or (step == "contact" and parse_phone(text) is not None):
+        await _take_phone(turn, text)  # a number typed straight away answers "leave a number?" too
     else:
         turn.say(_("Bạn hãy chọn một nút bên dưới, hoặc trả lời bằng số thứ tự."))
         await _prompt(turn)
@@ -321,7 +321,7 @@ async def _take_phone(turn: Turn, text: str) -> None:
 
 
 async def _on_contact(turn: Turn, phone: str) -> bool:
-    if turn.state.step != "phone":
+    if turn.state.step not in {"contact", "phone"}:
         return False
     await _take_phone(turn, phone)
     return True
@@ -385,6 +385,9 @@ async def _on_button(turn: Turn, payload: Payload) -> None:
                 note = area_mismatch_note(turn.t, turn.deps.standards(), data.get("area_check"), pick.code)
                 if note:
                     turn.say(note)
+                    line = area_mismatch_line(turn.deps.standards(), data.get("area_check"), pick.code)
+                    if line and line not in data["texts"][0]:  # once, even if the unit is picked again
+                        data["texts"] = [f"{data['texts'][0]}\n{line}", *data["texts"][1:]]
                 turn.go(NAME, "contact")
                 _ask_contact(turn)
             else:
@@ -466,7 +469,8 @@ async def _send(turn: Turn) -> None:
             )
         )
     lines.append(_("Cán bộ sẽ trả lời trong cuộc trò chuyện này. Hãy ghi lại mã theo dõi để tra cứu."))
-    turn.say("\n\n".join(lines), [button(label(_("Xem phản ánh đã gửi")), "t", ticket.code), menu_button(turn.t)])
+    see = _("Xem đề nghị đã gửi") if topic == REVIEW_REQUEST else _("Xem phản ánh đã gửi")
+    turn.say("\n\n".join(lines), [button(label(see), "t", ticket.code), menu_button(turn.t)])
 
 
 FLOW = Flow(

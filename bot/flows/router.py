@@ -29,6 +29,7 @@ from bot.i18n import LANGUAGES
 from bot.parsing import AmountProblem, folded, parse_amount
 from bot.payloads import Payload, button, decode
 from bot.replies import choice_number
+from bot.state import State
 from bot.turn import Flow, Turn
 from casework.tickets.codes import normalize_tracking_code
 
@@ -50,9 +51,11 @@ _TYPED.update(
 # đồng ý", "Có" / "Không"): "đồng ý", "ok", "vâng" are yes wherever a yes button is offered.
 _YES = frozenset(
     {"co", "co a", "da co", "dong y", "toi dong y", "ok", "oke", "okay", "vang", "vang a", "da", "u", "uh", "um"}
-    | {"yes", "y", "duoc"}
+    | {"yes", "y", "duoc", "dung", "dung vay", "dung roi", "dung a"}
 )
-_NO = frozenset({"khong", "ko", "k", "kg", "khg", "hok", "no", "n", "khong dong y", "khong can", "thoi khong"})
+_NO = frozenset(
+    {"khong", "ko", "k", "kg", "khg", "hok", "no", "n", "khong dong y", "khong can", "thoi khong", "khong dung", "sai"}
+)
 _YES_ARGS, _NO_ARGS = frozenset({"yes", "y"}), frozenset({"no", "n"})
 # Said with no question to answer, these are not questions for the FAQ ("ok", "vâng" are small talk).
 _BARE_ANSWERS = frozenset({"co", "khong", "ko", "k", "kg", "khg", "hok", "c", "y", "n", "yes", "no"})
@@ -117,7 +120,7 @@ async def dispatch(turn: Turn) -> None:
 async def on_command(turn: Turn, command: Command) -> None:
     """``/start``, ``/huy``, ``/menu``, ``/huy_dang_ky``, ``/ngon_ngu`` and the shortcuts to each flow."""
     name, argument = command.name, command.argument
-    if name in _LEAVE and report.has_draft(turn.state):
+    if name in _LEAVE and _work_in_hand(turn.state):
         _confirm_leaving(turn, Payload("m", (_LEAVE[name],)))
         return
     if name == "start":
@@ -247,16 +250,26 @@ def _would_lose_draft(turn: Turn, raw: str, payload: Payload) -> bool:
     """Whether a menu action would throw away, unasked, a report the citizen has started writing.
 
     A tap on the step's own "Huỷ" is a clear choice; a typed word or number (a "2" meant as part of
-    the story) and a button of an older message may not be.
+    the story, a "4" meant as four square metres) and a button of an older message may not be.
     """
     tapped_here = isinstance(turn.event.input, ButtonPress) and raw in turn.state.offered_payloads
-    return not tapped_here and payload.arg(1) != SURE and payload.arg(0) != "lang" and report.has_draft(turn.state)
+    return not tapped_here and payload.arg(1) != SURE and payload.arg(0) != "lang" and _work_in_hand(turn.state)
+
+
+def _work_in_hand(state: State) -> bool:
+    """Whether leaving now would throw away what the citizen has written or answered."""
+    return report.has_draft(state) or eligibility.in_progress(state)
 
 
 def _confirm_leaving(turn: Turn, payload: Payload) -> None:
     """Ask before a typed word, a number or an old menu button throws a written report away."""
     _ = turn.t.gettext
-    if report.is_request(turn.state):
+    if eligibility.in_progress(turn.state):
+        question = _(
+            "Bạn có chắc muốn **bỏ phần tự kiểm tra đang làm** không? Các câu bạn đã trả lời sẽ không được giữ."
+        )
+        drop, resume = _("Bỏ tự kiểm tra"), _("Làm tiếp")
+    elif report.is_request(turn.state):
         question = _("Bạn có chắc muốn **bỏ đề nghị rà soát đang làm** không? Nếu bỏ, đề nghị sẽ không được gửi đi.")
         drop, resume = _("Bỏ đề nghị này"), _("Làm tiếp")
     else:
@@ -308,7 +321,7 @@ async def on_text(turn: Turn, raw: str) -> None:
         await on_button(turn, chosen)
         return
     command = _TYPED_COMMANDS.get(folded(text))
-    if command == "huy" and report.has_draft(turn.state):
+    if command == "huy" and _work_in_hand(turn.state):
         _confirm_leaving(turn, Payload("m", ("cancel",)))
         return
     if command is not None:  # "menu", "quay lại"… ask first too when a draft would be lost (``on_command``)

@@ -423,6 +423,7 @@ async def test_a_bare_number_of_thousands_asks_thousands_or_dong_and_either_answ
     assert "Câu 1/12" not in chat.text and "Kết quả" not in chat.text
     await chat.say("1.500 nghin")
     assert "Câu 1/12" in chat.text  # 1,500,000: exactly the rural line
+    await chat.say("/huy")  # /start now asks before dropping the answers; /huy does not
     await answer_household(chat, area="Nông thôn", size="1", income="2000")
     await chat.say("2000 dong")
     assert "Câu 1/12" in chat.text

@@ -267,3 +267,36 @@ async def test_leaving_a_request_for_review_is_asked_in_its_own_words(chat: Chat
     assert "bỏ đề nghị rà soát đang làm" in chat.text and "phản ánh" not in chat.text
     await chat.tap("Làm tiếp")
     assert "xã, phường" in chat.text
+
+
+async def test_each_self_check_answer_is_said_back_and_a_typed_number_cannot_silently_cancel(chat: Chat) -> None:
+    await answer_household(chat, area="Nông thôn", size="4", income="4 triệu")
+    await chat.say("2")  # meant as "two people", read as the second button: the citizen sees which
+    assert "Câu 1: bạn trả lời **Không**." in chat.text and "Câu 2/12" in chat.text
+    await chat.say("dung")  # "đúng" answers "…, có đúng không?"
+    assert "Câu 2: bạn trả lời **Có**." in chat.text
+    await chat.say("4")  # the fourth button is "✖ Huỷ": asked first, the answers are kept
+    assert "bỏ phần tự kiểm tra đang làm" in chat.text
+    await chat.tap("Làm tiếp")
+    assert "Câu 3/12" in chat.text
+
+
+async def test_a_phone_number_typed_when_asked_whether_to_leave_one_is_taken(chat: Chat) -> None:
+    await written_draft(chat)
+    await chat.tap("Tiếp tục")
+    await chat.say("0912 345 678")
+    assert "Đồng ý lưu số điện thoại" in chat.text
+
+
+async def test_a_ward_picked_after_answering_rural_is_told_to_the_commune_too(chat: Chat) -> None:
+    await answer_household(chat, area="Nông thôn", size="4", income="4 triệu")
+    await answer_indicators(chat, yes=3)
+    await chat.tap("Gửi đề nghị rà soát cho xã")
+    await chat.say("thuc phan")
+    await chat.tap("Phường Thục Phán")
+    assert "Lưu ý: Phường Thục Phán thuộc khu vực **thành thị**" in chat.text
+    await chat.tap("Không để lại số")
+    await chat.tap("Gửi")
+    assert "Xem đề nghị đã gửi" in chat.labels
+    [ticket] = await chat.tickets()
+    assert "- Lưu ý: Phường Thục Phán thuộc khu vực thành thị, khác khu vực người dân đã khai (nông thôn)" in ticket.text
