@@ -299,4 +299,6 @@ async def test_a_ward_picked_after_answering_rural_is_told_to_the_commune_too(ch
     await chat.tap("Gửi")
     assert "Xem đề nghị đã gửi" in chat.labels
     [ticket] = await chat.tickets()
-    assert "- Lưu ý: Phường Thục Phán thuộc khu vực thành thị, khác khu vực người dân đã khai (nông thôn)" in ticket.text
+    assert (
+        "- Lưu ý: Phường Thục Phán thuộc khu vực thành thị, khác khu vực người dân đã khai (nông thôn)" in ticket.text
+    )
