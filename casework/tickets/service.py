@@ -141,28 +141,21 @@ async def citizen_view(session: AsyncSession, *, code: str, channel: Channel, ch
     """What the citizen sees of their ticket: status, deadline and the officials' public replies."""
     ticket = await find_citizen_ticket(session, code=code, channel=channel, chat_ref=chat_ref)
     original = await _merged_into(session, ticket)
-    if original is None:
-        replies = await repository.public_replies(session, ticket.id)
-        return CitizenTicketView(
-            code=ticket.code,
-            kind=ticket.kind,
-            status=ticket.status,
-            received_at=ticket.received_at,
-            deadline=ticket.deadline,
-            replies=[CitizenReply(at=reply.at, text=reply.body or "") for reply in replies],
-        )
-    # Replies written before the merge were addressed to the original's citizen alone.
-    merged_at = ticket.closed_at or ticket.updated_at
-    replies = [reply for reply in await repository.public_replies(session, original.id) if reply.at >= merged_at]
+    worked_on = original or ticket
+    replies = await repository.public_replies(session, worked_on.id)
+    if original is not None:
+        # Replies written before the merge were addressed to the original's citizen alone.
+        merged_at = ticket.closed_at or ticket.updated_at
+        replies = [reply for reply in replies if reply.at >= merged_at]
     return CitizenTicketView(
         code=ticket.code,
         kind=ticket.kind,
         status=ticket.status,
         received_at=ticket.received_at,
-        deadline=original.deadline,
+        deadline=worked_on.deadline,
         replies=[CitizenReply(at=reply.at, text=reply.body or "") for reply in replies],
-        merged_into=original.code,
-        merged_status=original.status,
+        merged_into=original.code if original else None,
+        merged_status=original.status if original else None,
     )
 
 
@@ -346,13 +339,19 @@ def recompute_deadline(
     rules: DeadlineRules,
     calendar: WorkingCalendar,
     now: dt.datetime,
-) -> None:
-    """Count the ticket's deadline again; a change is recorded as a deadline event by ``actor``."""
+    *,
+    reason: str | None = None,
+) -> bool:
+    """Count the ticket's deadline again; a change is recorded as a deadline event by ``actor``. True if it moved."""
     new_deadline = current_deadline(rules, calendar, ticket)
-    if new_deadline != ticket.deadline:
-        data = {"from": ticket.deadline.isoformat(), "to": new_deadline.isoformat()}
-        add_event(session, ticket, EventKind.DEADLINE_CHANGE, actor, now, data=data)
-        ticket.deadline = new_deadline
+    if new_deadline == ticket.deadline:
+        return False
+    data = {"from": ticket.deadline.isoformat(), "to": new_deadline.isoformat()}
+    if reason is not None:
+        data["reason"] = reason
+    add_event(session, ticket, EventKind.DEADLINE_CHANGE, actor, now, data=data)
+    ticket.deadline = new_deadline
+    return True
 
 
 async def save(session: AsyncSession, now: dt.datetime, *tickets: Ticket) -> None:

@@ -192,15 +192,11 @@ async def recompute_deadlines(
     """
     now = now or utcnow()
     calendar = await load_calendar(session)
-    moved = []
-    for ticket in await repository.running_due_from(session, since):
-        new_deadline = current_deadline(rules, calendar, ticket)
-        if new_deadline == ticket.deadline:
-            continue
-        data = {"from": ticket.deadline.isoformat(), "to": new_deadline.isoformat(), "reason": reason}
-        add_event(session, ticket, EventKind.DEADLINE_CHANGE, actor or ActorKind.SYSTEM, now, data=data)
-        ticket.deadline = new_deadline
-        moved.append(ticket)
+    moved = [
+        ticket
+        for ticket in await repository.running_due_from(session, since)
+        if recompute_deadline(session, ticket, actor or ActorKind.SYSTEM, rules, calendar, now, reason=reason)
+    ]
     if moved:
         await save(session, now, *moved)
     return [ticket.code for ticket in moved]
